@@ -1,0 +1,147 @@
+/**
+ * Typed wrappers over the libc calls bunker needs. Each checks the return value and throws
+ * `SyscallError` with errno, so callers never see a bare -1.
+ */
+import { ptr, read } from "bun:ffi";
+import { libc } from "./libc.ts";
+import * as C from "./constants.ts";
+
+export class SyscallError extends Error {
+  constructor(
+    readonly syscall: string,
+    readonly errno: number,
+    readonly path?: string,
+  ) {
+    super(`${syscall}${path ? ` ${path}` : ""}: ${libc.strerror(errno)}`);
+    this.name = "SyscallError";
+  }
+}
+
+/** A NUL-terminated copy of `s` that libc can read. */
+function cstr(s: string): Buffer {
+  return Buffer.from(`${s}\0`);
+}
+
+function errno(): number {
+  return read.i32(libc.__errno_location()!, 0);
+}
+
+function check(ret: number | bigint, syscall: string, path?: string): void {
+  if (Number(ret) === -1) throw new SyscallError(syscall, errno(), path);
+}
+
+export function unshare(flags: number): void {
+  check(libc.unshare(flags), "unshare");
+}
+
+export function mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null = null): void {
+  const src = source === null ? null : cstr(source);
+  const fs = fstype === null ? null : cstr(fstype);
+  const opts = data === null ? null : cstr(data);
+  check(libc.mount(src, cstr(target), fs, flags, opts), "mount", target);
+}
+
+export function umount2(target: string, flags: number): void {
+  check(libc.umount2(cstr(target), flags), "umount2", target);
+}
+
+export function pivotRoot(newRoot: string, putOld: string): void {
+  check(libc.syscall(C.SYS_pivot_root, cstr(newRoot), cstr(putOld)), "pivot_root", newRoot);
+}
+
+export function sethostname(name: string): void {
+  const buf = Buffer.from(name);
+  check(libc.sethostname(buf, buf.length), "sethostname");
+}
+
+export function prctl(option: number, arg2 = 0, arg3 = 0): number {
+  const ret = libc.prctl(option, arg2, arg3, 0, 0);
+  check(ret, "prctl");
+  return ret;
+}
+
+/** Sets the permitted, effective and inheritable sets of the calling thread to `caps`. */
+export function capset(caps: number[]): void {
+  const header = new Uint32Array([0x20080522 /* _LINUX_CAPABILITY_VERSION_3 */, 0]);
+  const data = new Uint32Array(6); // two {effective, permitted, inheritable} words
+  for (const cap of caps) {
+    const word = cap >> 5;
+    const bit = 1 << (cap & 31);
+    data[word * 3] |= bit;
+    data[word * 3 + 1] |= bit;
+    data[word * 3 + 2] |= bit;
+  }
+  check(libc.capset(ptr(header), ptr(data)), "capset");
+}
+
+export function mknod(path: string, mode: number, major: number, minor: number): void {
+  // glibc's makedev() layout.
+  const dev = (BigInt(major & 0xfff) << 8n) | BigInt(minor & 0xff) | (BigInt(minor & ~0xff) << 12n) | (BigInt(major & ~0xfff) << 32n);
+  check(libc.mknod(cstr(path), mode, dev), "mknod", path);
+}
+
+export function mkfifo(path: string, mode: number): void {
+  check(libc.mkfifo(cstr(path), mode), "mkfifo", path);
+}
+
+export type ChildExit = { pid: number; exitCode: number; signal: number | null };
+
+/**
+ * Reaps `pid` if it has exited, without blocking. Returns null while it runs. The exit code
+ * follows the shell's convention: 128 + signal for a process killed by a signal.
+ */
+export function reapIfExited(pid: number): ChildExit | null {
+  const info = new Int32Array(32); // siginfo_t is 128 bytes
+  check(libc.waitid(C.P_PID, pid, ptr(info), C.WEXITED | C.WNOHANG), "waitid");
+  if (info[4] === 0) return null; // si_pid stays 0 while the child runs
+  const code = info[2];
+  const status = info[6];
+  return code === C.CLD_EXITED ? { pid, exitCode: status, signal: null } : { pid, exitCode: 128 + status, signal: status };
+}
+
+export function setsid(): void {
+  check(libc.setsid(), "setsid");
+}
+
+export function setgroups(gids: number[]): void {
+  const list = new Uint32Array(gids.length || 1);
+  list.set(gids);
+  check(libc.setgroups(gids.length, ptr(list)), "setgroups");
+}
+
+export function setresgid(gid: number): void {
+  check(libc.setresgid(gid, gid, gid), "setresgid");
+}
+
+export function setresuid(uid: number): void {
+  check(libc.setresuid(uid, uid, uid), "setresuid");
+}
+
+/** Marks every descriptor from `first` up close-on-exec, so nothing of bunker's leaks into a container. */
+export function closeFromOnExec(first: number): void {
+  check(libc.close_range(first, 0xffffffff, C.CLOSE_RANGE_CLOEXEC), "close_range");
+}
+
+export function umask(mask: number): number {
+  return libc.umask(mask);
+}
+
+export function lsetxattr(path: string, name: string, value: Buffer): void {
+  check(libc.lsetxattr(cstr(path), cstr(name), value, value.length, 0), "lsetxattr", path);
+}
+
+/** A NULL-terminated array of C strings, kept alive by the returned buffers. */
+function cstrArray(items: string[]): { array: BigUint64Array; keep: Buffer[] } {
+  const keep = items.map(cstr);
+  const array = new BigUint64Array(items.length + 1);
+  keep.forEach((b, i) => (array[i] = BigInt(ptr(b))));
+  return { array, keep };
+}
+
+/** Replaces the calling process image. Returns only by throwing. */
+export function execve(path: string, argv: string[], env: string[]): never {
+  const a = cstrArray(argv);
+  const e = cstrArray(env);
+  libc.execve(cstr(path), ptr(a.array), ptr(e.array));
+  throw new SyscallError("execve", errno(), path);
+}

@@ -1,0 +1,27 @@
+/**
+ * The engine's error kinds. The core throws these; the daemon maps each kind to one HTTP
+ * status in a single place (`daemon/app.ts`), never by matching message text.
+ */
+export class EngineError extends Error {
+  override name = "EngineError";
+}
+
+/** The named object (container, image, file) does not exist. HTTP 404. */
+export class NotFoundError extends EngineError {
+  override name = "NotFoundError";
+}
+
+/** The request conflicts with the current state (name in use, container running). HTTP 409. */
+export class ConflictError extends EngineError {
+  override name = "ConflictError";
+}
+
+/** The request itself is malformed or names something impossible. HTTP 400. */
+export class InvalidArgumentError extends EngineError {
+  override name = "InvalidArgumentError";
+}
+
+/** The object is already in the requested state (start a running container). HTTP 304. */
+export class NotModifiedError extends EngineError {
+  override name = "NotModifiedError";
+}
