@@ -130,6 +130,13 @@ export function lsetxattr(path: string, name: string, value: Buffer): void {
   check(libc.lsetxattr(cstr(path), cstr(name), value, value.length, 0), "lsetxattr", path);
 }
 
+/** A pipe whose ends are close-on-exec in this process; spawn's fd mapping clears that for the child's copy. */
+export function pipe(): { read: number; write: number } {
+  const fds = new Int32Array(2);
+  check(libc.pipe2(ptr(fds), 0o2000000 /* O_CLOEXEC */), "pipe2");
+  return { read: fds[0], write: fds[1] };
+}
+
 /** A NULL-terminated array of C strings, kept alive by the returned buffers. */
 function cstrArray(items: string[]): { array: BigUint64Array; keep: Buffer[] } {
   const keep = items.map(cstr);

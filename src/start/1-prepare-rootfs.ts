@@ -1,0 +1,79 @@
+/**
+ * Stage 1, in the daemon: lay out everything the container's root needs on the host side
+ * (overlay upper and work dirs, the mount point, the generated /etc files) and compute the
+ * launch spec for the stages that follow. Nothing is mounted here: the overlay lives only
+ * in the container's own mount namespace, so it cannot leak onto the host.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { LaunchSpec } from "./spec.ts";
+
+export interface RootfsInput {
+  containerId: string;
+  containerDir: string;
+  layersDir: string;
+  /** Layer names relative to `layersDir`, base layer first (image order). */
+  layers: string[];
+  hostname: string;
+  dns: string[];
+  cgroupProcs: string[];
+  process: LaunchSpec["process"];
+  capabilities: number[];
+}
+
+const HOSTS = `127.0.0.1\tlocalhost
+::1\tlocalhost ip6-localhost ip6-loopback
+fe00::0\tip6-localnet
+ff00::0\tip6-mcastprefix
+ff02::1\tip6-allnodes
+ff02::2\tip6-allrouters
+`;
+
+export function containerPaths(containerDir: string) {
+  return {
+    rootfs: join(containerDir, "rootfs"),
+    upper: join(containerDir, "upper"),
+    work: join(containerDir, "work"),
+    hostname: join(containerDir, "hostname"),
+    hosts: join(containerDir, "hosts"),
+    resolvConf: join(containerDir, "resolv.conf"),
+  };
+}
+
+export function prepareRootfs(input: RootfsInput): LaunchSpec {
+  const paths = containerPaths(input.containerDir);
+  for (const dir of [paths.rootfs, paths.upper, paths.work]) mkdirSync(dir, { recursive: true });
+  writeFileSync(paths.hostname, `${input.hostname}\n`);
+  writeFileSync(paths.hosts, `${HOSTS}${input.hostname === "localhost" ? "" : `127.0.1.1\t${input.hostname}\n`}`);
+  writeFileSync(paths.resolvConf, resolvConf(input.dns));
+  return {
+    containerId: input.containerId,
+    rootfs: paths.rootfs,
+    layersDir: input.layersDir,
+    lowerDirs: [...input.layers].reverse(),
+    upperDir: paths.upper,
+    workDir: paths.work,
+    hostname: input.hostname,
+    fileBinds: [
+      { source: paths.hostname, target: "/etc/hostname" },
+      { source: paths.hosts, target: "/etc/hosts" },
+      { source: paths.resolvConf, target: "/etc/resolv.conf" },
+    ],
+    cgroupProcs: input.cgroupProcs,
+    process: input.process,
+    capabilities: input.capabilities,
+  };
+}
+
+/**
+ * The host's resolv.conf minus loopback resolvers, which mean nothing inside a network
+ * namespace (Docker falls back to public resolvers when none remain).
+ */
+function resolvConf(dns: string[]): string {
+  if (dns.length > 0) return dns.map((ip) => `nameserver ${ip}\n`).join("");
+  const host = existsSync("/etc/resolv.conf") ? readFileSync("/etc/resolv.conf", "utf8") : "";
+  const lines = host.split("\n").filter((line) => !/^\s*nameserver\s+(127\.|::1)/.test(line));
+  const hasServer = lines.some((line) => /^\s*nameserver\s/.test(line));
+  const kept = lines.join("\n").trim();
+  return `${kept}${hasServer ? "" : `${kept ? "\n" : ""}nameserver 8.8.8.8\nnameserver 8.8.4.4`}\n`;
+}

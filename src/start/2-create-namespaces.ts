@@ -1,0 +1,44 @@
+/**
+ * Stage 2, a short-lived re-execution of bunker started by the daemon: create the container's
+ * namespaces, then start stage 3, which becomes PID 1 inside them. This process reports that
+ * PID and exits, so the daemon (a subreaper) adopts the container's init and no bunker
+ * process stays alive per container.
+ */
+import { writeFileSync } from "node:fs";
+import * as sys from "../../ffi/sys.ts";
+import * as C from "../../ffi/constants.ts";
+import { selfCommand } from "../util/self.ts";
+import { readSpecFromEnv, SPEC_ENV, STAGE_INSIDE, SYNC_FD } from "./spec.ts";
+import { failStage, report } from "./sync.ts";
+
+export function createNamespaces(): void {
+  try {
+    const spec = readSpecFromEnv();
+    // Join the cgroups first: stage 3 and everything it starts inherit them.
+    for (const procs of spec.cgroupProcs) writeFileSync(procs, String(process.pid));
+    sys.unshare(C.CLONE_NEWNS | C.CLONE_NEWUTS | C.CLONE_NEWIPC | C.CLONE_NEWNET | C.CLONE_NEWPID);
+    // Nothing mounted in the container's namespace may propagate back to the host (runc#1148).
+    sys.mount(null, "/", null, C.MS_REC | C.MS_PRIVATE);
+    protectOwnBinary();
+    const child = Bun.spawn([...selfCommand(), STAGE_INSIDE], {
+      env: { [SPEC_ENV]: process.env[SPEC_ENV]! },
+      stdio: ["inherit", "inherit", "inherit", SYNC_FD],
+    });
+    // The child's exit is the daemon's business from here on; don't keep it referenced.
+    child.unref();
+    report({ type: "pid", pid: child.pid });
+    process.exit(0);
+  } catch (err) {
+    failStage(err, 125);
+  }
+}
+
+/**
+ * Stage 3 runs from this binary inside the container until it execs the user's command. A
+ * read-only bind of the binary in the container's mount namespace keeps a hostile image
+ * from rewriting it through /proc/self/exe (the CVE-2019-5736 class).
+ */
+function protectOwnBinary(): void {
+  sys.mount(process.execPath, process.execPath, null, C.MS_BIND);
+  sys.mount(null, process.execPath, null, C.MS_BIND | C.MS_REMOUNT | C.MS_RDONLY);
+}

@@ -1,0 +1,117 @@
+/**
+ * Stage 3, part one: PID 1 of the new namespaces sets up the container's filesystem. It
+ * mounts the overlay root, /proc (only a process inside the new PID namespace can mount a
+ * /proc that shows it), a minimal /dev and a read-only /sys, binds the generated /etc files,
+ * pivots into the root and detaches the host's tree, then masks the kernel files a
+ * container has no business reading or writing.
+ */
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import * as sys from "../../ffi/sys.ts";
+import * as C from "../../ffi/constants.ts";
+import type { LaunchSpec } from "./spec.ts";
+
+const NOSUID_NODEV_NOEXEC = C.MS_NOSUID | C.MS_NODEV | C.MS_NOEXEC;
+
+/** The character devices every container gets: name, major, minor (runc's defaults). */
+const DEVICES: [string, number, number][] = [
+  ["null", 1, 3],
+  ["zero", 1, 5],
+  ["full", 1, 7],
+  ["random", 1, 8],
+  ["urandom", 1, 9],
+  ["tty", 5, 0],
+];
+
+const MASKED_PATHS = [
+  "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+  "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+];
+const READONLY_PATHS = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
+
+/** The mount data of one page is all the kernel accepts; say so plainly instead of EINVAL. */
+const MAX_MOUNT_DATA = 4095;
+
+export function setupInside(spec: LaunchSpec): void {
+  mountRoot(spec);
+  const root = spec.rootfs;
+  mountAt(root, "/proc", "proc", "proc", NOSUID_NODEV_NOEXEC);
+  mountAt(root, "/sys", "sysfs", "sysfs", NOSUID_NODEV_NOEXEC | C.MS_RDONLY);
+  setupDev(root);
+  for (const bind of spec.fileBinds) bindFile(bind.source, join(root, bind.target));
+  pivotInto(root);
+  sys.sethostname(spec.hostname);
+  for (const path of MASKED_PATHS) mask(path);
+  for (const path of READONLY_PATHS) makeReadonly(path);
+}
+
+function mountRoot(spec: LaunchSpec): void {
+  // Lower dirs are relative names ("l/<id>"), resolved from the layer store's directory.
+  process.chdir(spec.layersDir);
+  const lower = spec.lowerDirs.join(":");
+  const options = `lowerdir=${lower},upperdir=${spec.upperDir},workdir=${spec.workDir}`;
+  if (options.length > MAX_MOUNT_DATA) {
+    throw new Error(`image has too many layers to mount (${spec.lowerDirs.length}): overlay options are ${options.length} bytes, the limit is ${MAX_MOUNT_DATA}`);
+  }
+  sys.mount("overlay", spec.rootfs, "overlay", 0, options);
+}
+
+function ensureDir(path: string): string {
+  mkdirSync(path, { recursive: true });
+  return path;
+}
+
+function mountAt(root: string, target: string, source: string, fstype: string, flags: number, data: string | null = null): void {
+  sys.mount(source, ensureDir(join(root, target)), fstype, flags, data);
+}
+
+function setupDev(root: string): void {
+  const dev = join(root, "dev");
+  mountAt(root, "/dev", "tmpfs", "tmpfs", C.MS_NOSUID | C.MS_STRICTATIME, "mode=755,size=65536k");
+  for (const [name, major, minor] of DEVICES) {
+    sys.mknod(join(dev, name), C.S_IFCHR | 0o666, major, minor);
+  }
+  mountAt(root, "/dev/pts", "devpts", "devpts", C.MS_NOSUID | C.MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5");
+  symlinkSync("pts/ptmx", join(dev, "ptmx"));
+  mountAt(root, "/dev/shm", "shm", "tmpfs", NOSUID_NODEV_NOEXEC, "mode=1777,size=65536k");
+  mountAt(root, "/dev/mqueue", "mqueue", "mqueue", NOSUID_NODEV_NOEXEC);
+  for (const [link, target] of [["fd", "/proc/self/fd"], ["stdin", "/proc/self/fd/0"], ["stdout", "/proc/self/fd/1"], ["stderr", "/proc/self/fd/2"]]) {
+    symlinkSync(target, join(dev, link));
+  }
+}
+
+function bindFile(source: string, target: string): void {
+  if (!existsSync(target)) {
+    ensureDir(dirname(target));
+    writeFileSync(target, "");
+  }
+  sys.mount(source, target, null, C.MS_BIND);
+}
+
+/**
+ * pivot_root(".", ".") stacks the old root on top of the new one, so no put_old directory
+ * is needed; detaching it then leaves only the container's tree (runc's pivotRoot).
+ */
+function pivotInto(root: string): void {
+  process.chdir(root);
+  sys.pivotRoot(".", ".");
+  sys.umount2(".", C.MNT_DETACH);
+  process.chdir("/");
+}
+
+function mask(path: string): void {
+  if (!existsSync(path)) return;
+  try {
+    sys.mount("/dev/null", path, null, C.MS_BIND);
+  } catch (err) {
+    // A directory cannot take a file bind; an empty read-only tmpfs hides it instead.
+    if (!(err instanceof sys.SyscallError) || err.errno !== 20 /* ENOTDIR */) throw err;
+    sys.mount("tmpfs", path, "tmpfs", C.MS_RDONLY, null);
+  }
+}
+
+function makeReadonly(path: string): void {
+  if (!existsSync(path)) return;
+  sys.mount(path, path, null, C.MS_BIND | C.MS_REC);
+  sys.mount(null, path, null, C.MS_BIND | C.MS_REMOUNT | C.MS_RDONLY | C.MS_REC);
+}

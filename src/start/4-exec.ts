@@ -1,0 +1,89 @@
+/**
+ * Stage 3, part two: become the container's process. Order matters (runc's
+ * finalizeNamespace): own session, then user and groups, then the capability drop, then
+ * close bunker's descriptors, then execve. After execve nothing of bunker remains in the
+ * container: the user's command is PID 1.
+ */
+import { accessSync, constants, mkdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import * as sys from "../../ffi/sys.ts";
+import * as C from "../../ffi/constants.ts";
+import type { LaunchSpec } from "./spec.ts";
+import { resolveUser } from "./user.ts";
+
+/** The start error and the exit code Docker uses for it (127: not found, 126: not runnable). */
+export class ExecError extends Error {
+  constructor(message: string, readonly exitCode: number) {
+    super(message);
+  }
+}
+
+export function execProcess(spec: LaunchSpec): never {
+  const { args, env, cwd } = spec.process;
+  sys.setsid();
+  const user = resolveUser(spec.process.user);
+  mkdirSync(cwd, { recursive: true });
+  process.chdir(cwd);
+  const path = lookPath(args[0], env);
+  // The bounding set must shrink while we still hold CAP_SETPCAP, before leaving uid 0.
+  dropBoundingSet(spec.capabilities);
+  sys.setgroups(user.groups);
+  sys.setresgid(user.gid);
+  sys.setresuid(user.uid);
+  // A non-root user lost every capability with setresuid, as under Docker; root keeps the default set.
+  if (user.uid === 0) sys.capset(spec.capabilities);
+  sys.closeFromOnExec(3);
+  try {
+    sys.execve(path, args, withHome(env, user.home));
+  } catch (err) {
+    throw new ExecError(`exec: "${args[0]}": ${(err as Error).message.replace(/^execve /, "")}`, 126);
+  }
+}
+
+function withHome(env: string[], home: string): string[] {
+  return env.some((e) => e.startsWith("HOME=")) ? env : [...env, `HOME=${home}`];
+}
+
+/** Finds the command the way execvp would, but in the container's PATH, not bunker's. */
+function lookPath(command: string, env: string[]): string {
+  if (command.includes("/")) {
+    checkRunnable(command);
+    return command;
+  }
+  const pathVar = env.find((e) => e.startsWith("PATH="))?.slice(5) ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  for (const dir of pathVar.split(":")) {
+    const candidate = join(dir || ".", command);
+    try {
+      if (statSync(candidate).isFile()) {
+        accessSync(candidate, constants.X_OK);
+        return candidate;
+      }
+    } catch {
+      // Not in this directory; keep looking.
+    }
+  }
+  throw new ExecError(`exec: "${command}": executable file not found in $PATH`, 127);
+}
+
+function checkRunnable(path: string): void {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    throw new ExecError(`exec: "${path}": stat ${path}: no such file or directory`, 127);
+  }
+  if (stat.isDirectory()) throw new ExecError(`exec: "${path}": is a directory`, 126);
+  try {
+    accessSync(path, constants.X_OK);
+  } catch {
+    throw new ExecError(`exec: "${path}": permission denied`, 126);
+  }
+}
+
+function dropBoundingSet(keep: number[]): void {
+  const last = Number(readFileSync("/proc/sys/kernel/cap_last_cap", "utf8"));
+  for (let cap = 0; cap <= last; cap++) {
+    if (!keep.includes(cap)) sys.prctl(C.PR_CAPBSET_DROP, cap);
+  }
+  sys.prctl(C.PR_CAP_AMBIENT, C.PR_CAP_AMBIENT_CLEAR_ALL);
+}

@@ -1,0 +1,49 @@
+/**
+ * What the re-executed start stages need to build one container. The daemon computes it
+ * (stage 1) and hands it to stage 2 in an environment variable; stage 2 passes it on to
+ * stage 3. Stages report back over the sync pipe, which the daemon sees as fd 3.
+ */
+
+export interface LaunchSpec {
+  containerId: string;
+  /** Absolute path where the overlay root is mounted, inside the new mount namespace only. */
+  rootfs: string;
+  /** The layer store's directory; lower dirs are named relative to it to keep the mount options short. */
+  layersDir: string;
+  /** Image layers, top-most first, relative to `layersDir`. */
+  lowerDirs: string[];
+  upperDir: string;
+  workDir: string;
+  hostname: string;
+  /** Host files bind-mounted over container paths (/etc/hostname, /etc/hosts, /etc/resolv.conf). */
+  fileBinds: { source: string; target: string }[];
+  /** `cgroup.procs` files stage 2 writes itself into, so the container starts inside its cgroups. */
+  cgroupProcs: string[];
+  process: {
+    args: string[];
+    env: string[];
+    cwd: string;
+    /** "", "name", "uid", "name:group" or "uid:gid", resolved against the container's /etc files. */
+    user: string;
+  };
+  /** Capability numbers the container keeps; every other one is dropped from all sets. */
+  capabilities: number[];
+}
+
+export const SPEC_ENV = "BUNKER_LAUNCH_SPEC";
+
+/** The descriptor on which stages talk to the daemon. Closed by execve (close-on-exec). */
+export const SYNC_FD = 3;
+
+export type SyncMessage =
+  | { type: "pid"; pid: number }
+  | { type: "error"; message: string; exitCode: number };
+
+export const STAGE_NAMESPACES = "__stage-namespaces";
+export const STAGE_INSIDE = "__stage-inside";
+
+export function readSpecFromEnv(): LaunchSpec {
+  const raw = process.env[SPEC_ENV];
+  if (!raw) throw new Error(`${SPEC_ENV} is not set: this stage is started by the daemon only`);
+  return JSON.parse(raw) as LaunchSpec;
+}
