@@ -1,0 +1,38 @@
+/**
+ * The Engine API as a Hono app: routes only decode requests, call the engine and encode
+ * results. Paths work with and without a `/v1.NN` prefix (the prefix is stripped before
+ * routing, in `server.ts`).
+ */
+import { Hono } from "hono";
+import type { HttpBindings } from "@hono/node-server";
+import { consola } from "consola";
+import type { Engine } from "../src/engine.ts";
+import { errorResponse, statusOf } from "./errors.ts";
+import { systemRoutes } from "./routes/system.ts";
+import { imageRoutes } from "./routes/images.ts";
+import { containerRoutes } from "./routes/containers.ts";
+import { API_VERSION, SERVER_HEADER } from "./version.ts";
+
+export type AppEnv = { Bindings: HttpBindings };
+
+export function buildApp(engine: Engine): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(async (c, next) => {
+    await next();
+    c.header("Api-Version", API_VERSION);
+    c.header("Docker-Experimental", "false");
+    c.header("Ostype", "linux");
+    c.header("Server", SERVER_HEADER);
+  });
+  app.route("/", systemRoutes(engine));
+  app.route("/", imageRoutes(engine));
+  app.route("/", containerRoutes(engine));
+  app.notFound((c) => errorResponse(404, `page not found: ${c.req.method} ${c.req.path}`));
+  app.onError((err) => {
+    const status = statusOf(err);
+    if (status === 500) consola.error(err);
+    else consola.debug(`${status}: ${err.message}`);
+    return errorResponse(status, err.message);
+  });
+  return app;
+}

@@ -1,0 +1,19 @@
+/** The one place where engine error kinds become HTTP statuses. */
+import { ConflictError, InvalidArgumentError, NotFoundError, NotModifiedError } from "../src/errors.ts";
+
+export function statusOf(err: unknown): number {
+  if (err instanceof NotFoundError) return 404;
+  if (err instanceof ConflictError) return 409;
+  if (err instanceof InvalidArgumentError) return 400;
+  if (err instanceof NotModifiedError) return 304;
+  return 500;
+}
+
+/**
+ * Docker's error body. The CLI parses it only when the content type is exactly
+ * `application/json` (no charset), and then prints "Error response from daemon: <message>".
+ */
+export function errorResponse(status: number, message: string): Response {
+  if (status === 304) return new Response(null, { status });
+  return new Response(`${JSON.stringify({ message })}\n`, { status, headers: { "Content-Type": "application/json" } });
+}

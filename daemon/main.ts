@@ -1,0 +1,83 @@
+/** `bunker daemon`: flags, pidfile, engine, listeners, and a clean exit on SIGTERM/SIGINT. */
+import { parseArgs } from "node:util";
+import { unlinkSync } from "node:fs";
+import type http from "node:http";
+import { consola, LogLevels } from "consola";
+import { Engine } from "../src/engine.ts";
+import { buildApp } from "./app.ts";
+import { claimPidfile, releasePidfile } from "./pidfile.ts";
+import { listen, parseHost, type Listener } from "./server.ts";
+
+const USAGE = `Usage: bunker daemon [OPTIONS]
+
+  --root DIR          where images and containers live (default /var/lib/bunker)
+  -H, --host ADDR     unix:///path or tcp://host:port; repeatable (default unix:///var/run/bunker.sock)
+  -p, --pidfile FILE  (default /var/run/bunker.pid)
+  -b, --bridge NAME   network bridge, or "none" (default bunker0)
+  --bip CIDR          the bridge's address
+  -D, --debug         debug logging`;
+
+export async function runDaemon(argv: string[]): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        root: { type: "string", short: "g", default: "/var/lib/bunker" },
+        host: { type: "string", short: "H", multiple: true },
+        pidfile: { type: "string", short: "p", default: "/var/run/bunker.pid" },
+        bridge: { type: "string", short: "b", default: "bunker0" },
+        bip: { type: "string" },
+        debug: { type: "boolean", short: "D", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    console.error(`bunker daemon: ${(err as Error).message}\n\n${USAGE}`);
+    process.exit(1);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  consola.level = values.debug ? LogLevels.debug : LogLevels.info;
+  let listeners: Listener[];
+  try {
+    listeners = (values.host?.length ? values.host : ["unix:///var/run/bunker.sock"]).map(parseHost);
+    claimPidfile(values.pidfile);
+  } catch (err) {
+    consola.error((err as Error).message);
+    process.exit(1);
+  }
+  const engine = Engine.open({ root: values.root, debug: values.debug, bridge: values.bridge, bip: values.bip });
+  const app = buildApp(engine);
+  const servers: http.Server[] = [];
+  try {
+    for (const where of listeners) servers.push(await listen(app, engine, where));
+  } catch (err) {
+    consola.error(`cannot listen: ${(err as Error).message}`);
+    releasePidfile(values.pidfile);
+    process.exit(1);
+  }
+  consola.info(`bunker daemon ready (root ${engine.options.root}, pid ${process.pid})`);
+
+  // Containers keep running across a daemon stop; a restarted daemon adopts them again.
+  const shutdown = (signal: string) => {
+    consola.info(`${signal}: shutting down`);
+    for (const server of servers) server.close();
+    for (const where of listeners) {
+      if (where.kind === "unix") {
+        try {
+          unlinkSync(where.path);
+        } catch {
+          // already gone
+        }
+      }
+    }
+    releasePidfile(values.pidfile);
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}

@@ -1,0 +1,106 @@
+/** Container records in the Engine API's shapes: `/containers/json` items and inspect. */
+import { join } from "node:path";
+import { humanDuration } from "../../src/util/human.ts";
+import type { ContainerRecord } from "../../src/container/record.ts";
+
+/** `docker ps` STATUS comes verbatim from the server: "Up 5 seconds", "Exited (0) 2 minutes ago", "Created". */
+export function statusText(record: ContainerRecord, now = Date.now()): string {
+  const { State } = record;
+  if (State.Status === "running") return `Up ${humanDuration(now - Date.parse(State.StartedAt))}`;
+  if (State.Status === "exited") return `Exited (${State.ExitCode}) ${humanDuration(now - Date.parse(State.FinishedAt))} ago`;
+  return "Created";
+}
+
+function commandLine(record: ContainerRecord): string {
+  return [record.Path, ...record.Args].join(" ");
+}
+
+export function listItem(record: ContainerRecord) {
+  return {
+    Id: record.Id,
+    Names: [`/${record.Name}`],
+    Image: record.Config.Image,
+    ImageID: record.Image,
+    Command: commandLine(record),
+    Created: Math.floor(Date.parse(record.Created) / 1000),
+    Ports: [],
+    Labels: record.Config.Labels ?? {},
+    State: record.State.Status,
+    Status: statusText(record),
+    HostConfig: { NetworkMode: record.HostConfig.NetworkMode },
+    NetworkSettings: { Networks: {} },
+    Mounts: [],
+  };
+}
+
+export function inspect(record: ContainerRecord, containerDir: string, logPath: string) {
+  const { State } = record;
+  return {
+    Id: record.Id,
+    Created: record.Created,
+    Path: record.Path,
+    Args: record.Args,
+    State: {
+      Status: State.Status,
+      Running: State.Status === "running",
+      Paused: false,
+      Restarting: false,
+      OOMKilled: false,
+      Dead: false,
+      Pid: State.Pid,
+      ExitCode: State.ExitCode,
+      Error: State.Error,
+      StartedAt: State.StartedAt,
+      FinishedAt: State.FinishedAt,
+    },
+    Image: record.Image,
+    ResolvConfPath: join(containerDir, "resolv.conf"),
+    HostnamePath: join(containerDir, "hostname"),
+    HostsPath: join(containerDir, "hosts"),
+    LogPath: logPath,
+    Name: `/${record.Name}`,
+    RestartCount: record.RestartCount,
+    Driver: "overlay2",
+    Platform: "linux",
+    MountLabel: "",
+    ProcessLabel: "",
+    AppArmorProfile: "",
+    ExecIDs: null,
+    HostConfig: {
+      ...record.HostConfig,
+      Runtime: "bunker",
+      IpcMode: "private",
+      PidMode: "",
+      Privileged: false,
+      PublishAllPorts: false,
+      ReadonlyRootfs: false,
+      PortBindings: {},
+    },
+    GraphDriver: {
+      Name: "overlay2",
+      Data: { UpperDir: join(containerDir, "upper"), WorkDir: join(containerDir, "work"), MergedDir: join(containerDir, "rootfs") },
+    },
+    Mounts: [],
+    Config: record.Config,
+    NetworkSettings: {
+      Bridge: "",
+      SandboxID: "",
+      HairpinMode: false,
+      LinkLocalIPv6Address: "",
+      LinkLocalIPv6PrefixLen: 0,
+      Ports: {},
+      SandboxKey: "",
+      SecondaryIPAddresses: null,
+      SecondaryIPv6Addresses: null,
+      EndpointID: "",
+      Gateway: "",
+      GlobalIPv6Address: "",
+      GlobalIPv6PrefixLen: 0,
+      IPAddress: "",
+      IPPrefixLen: 0,
+      IPv6Gateway: "",
+      MacAddress: "",
+      Networks: {},
+    },
+  };
+}

@@ -1,0 +1,77 @@
+/** Images in the Engine API's shapes: `/images/json` items, inspect and history. */
+import type { Image } from "../../src/image/types.ts";
+import type { ImageStore } from "../../src/image/image-store.ts";
+
+const unix = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+
+export function listItem(image: Image) {
+  return {
+    Containers: -1,
+    Created: unix(image.config.created),
+    Id: image.id,
+    Labels: image.config.config.Labels ?? null,
+    ParentId: image.config.parent ?? "",
+    RepoDigests: [],
+    RepoTags: image.repoTags,
+    SharedSize: -1,
+    Size: image.size,
+    VirtualSize: image.size,
+  };
+}
+
+export function inspect(image: Image) {
+  const { config } = image;
+  return {
+    Id: image.id,
+    RepoTags: image.repoTags,
+    RepoDigests: [],
+    Parent: config.parent ?? "",
+    Comment: config.comment ?? "",
+    Created: config.created,
+    Container: config.container ?? "",
+    ContainerConfig: config.config,
+    DockerVersion: config.docker_version ?? "",
+    Author: config.author ?? "",
+    Config: { Env: null, Cmd: null, Entrypoint: null, WorkingDir: "", User: "", Labels: null, ...config.config },
+    Architecture: config.architecture,
+    Os: config.os,
+    Size: image.size,
+    VirtualSize: image.size,
+    GraphDriver: { Name: "overlay2", Data: null },
+    RootFS: { Type: "layers", Layers: config.rootfs.diff_ids },
+    Metadata: { LastTagTime: "0001-01-01T00:00:00Z" },
+  };
+}
+
+/**
+ * One row per history entry, newest first. Entries that added a layer carry that layer's
+ * size; the newest entry carries the image's ID, older ones the ID of the parent image
+ * when bunker has it, else "<missing>" (as Docker shows layers it did not build).
+ */
+export function history(images: ImageStore, image: Image) {
+  const rows = [];
+  const layers = [...image.config.rootfs.diff_ids];
+  let current: Image | undefined = image;
+  const entries = [...image.config.history].reverse();
+  for (const entry of entries) {
+    const layer = entry.empty_layer ? undefined : layers.pop();
+    rows.push({
+      Id: current?.id ?? "<missing>",
+      Created: unix(entry.created),
+      CreatedBy: entry.created_by ?? "",
+      Tags: current?.repoTags ?? null,
+      Size: layer ? images.layers.size(layer) : 0,
+      Comment: entry.comment ?? "",
+    });
+    if (layer) current = current?.config.parent ? tryGet(images, current.config.parent) : undefined;
+  }
+  return rows;
+}
+
+function tryGet(images: ImageStore, id: string): Image | undefined {
+  try {
+    return images.get(id);
+  } catch {
+    return undefined;
+  }
+}

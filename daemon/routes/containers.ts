@@ -1,0 +1,152 @@
+/** The /containers endpoints. The attach upgrade itself is served in `../attach.ts`. */
+import { Hono } from "hono";
+import type { Engine } from "../../src/engine.ts";
+import { InvalidArgumentError, NotModifiedError } from "../../src/errors.ts";
+import type { WaitCondition } from "../../src/container/service.ts";
+import type { ContainerRecord } from "../../src/container/record.ts";
+import type { AppEnv } from "../app.ts";
+import { errorResponse } from "../errors.ts";
+import { parseBool, parseFilters, parseInteger } from "../query.ts";
+import { inspect, listItem } from "../render/container.ts";
+import { attachStream } from "../attach.ts";
+import { logStream } from "../logs.ts";
+
+const WAIT_CONDITIONS = ["not-running", "next-exit", "removed"];
+
+async function jsonBody<T>(req: Request): Promise<T> {
+  const text = await req.text();
+  if (!text.trim()) return {} as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new InvalidArgumentError(`invalid JSON in request body: ${(err as Error).message}`);
+  }
+}
+
+function matchesFilters(record: ContainerRecord, filters: Map<string, string[]>): boolean {
+  for (const [key, values] of filters) {
+    const ok = values.some((value) => {
+      if (key === "status") return record.State.Status === value;
+      if (key === "name") return record.Name.includes(value.replace(/^\//, ""));
+      if (key === "id") return record.Id.startsWith(value);
+      if (key === "label") {
+        const [k, v] = value.split("=", 2);
+        const labels = record.Config.Labels ?? {};
+        return k in labels && (v === undefined || labels[k] === v);
+      }
+      throw new InvalidArgumentError(`invalid filter '${key}'`);
+    });
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/** 304 for start/stop on a container already in that state: the CLI counts it as success. */
+async function orNotModified(action: () => Promise<void> | void): Promise<Response> {
+  try {
+    await action();
+  } catch (err) {
+    if (err instanceof NotModifiedError) return new Response(null, { status: 304 });
+    throw err;
+  }
+  return new Response(null, { status: 204 });
+}
+
+export function containerRoutes(engine: Engine): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const containers = engine.containers;
+
+  app.get("/containers/json", (c) => {
+    const all = parseBool(c.req.query("all"));
+    const limit = parseInteger(c.req.query("limit"), "limit") ?? -1;
+    const filters = parseFilters(c.req.query("filters"));
+    let list = containers
+      .list()
+      .filter((r) => all || limit > 0 || r.State.Status === "running")
+      .filter((r) => matchesFilters(r, filters))
+      .sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
+    if (limit > 0) list = list.slice(0, limit);
+    return c.json(list.map((r) => listItem(r)));
+  });
+
+  app.post("/containers/create", async (c) => {
+    const record = containers.create(await jsonBody(c.req.raw), c.req.query("name") || undefined);
+    return c.json({ Id: record.Id, Warnings: [] }, 201);
+  });
+
+  app.get("/containers/:id/json", (c) => {
+    const record = containers.get(c.req.param("id"));
+    return c.json(inspect(record, engine.containerDir(record), containers.logPath(record)));
+  });
+
+  app.post("/containers/:id/start", (c) => orNotModified(() => containers.start(c.req.param("id"))));
+  app.post("/containers/:id/stop", (c) =>
+    orNotModified(() => containers.stop(c.req.param("id"), parseInteger(c.req.query("t"), "t"))),
+  );
+  app.post("/containers/:id/restart", async (c) => {
+    await containers.restart(c.req.param("id"), parseInteger(c.req.query("t"), "t"));
+    return c.body(null, 204);
+  });
+  app.post("/containers/:id/kill", (c) => {
+    containers.kill(c.req.param("id"), c.req.query("signal") || "KILL");
+    return c.body(null, 204);
+  });
+
+  app.post("/containers/:id/wait", (c) => {
+    const condition = c.req.query("condition") || "not-running";
+    if (!WAIT_CONDITIONS.includes(condition)) throw new InvalidArgumentError(`invalid condition: ${condition}`);
+    const exit = containers.wait(c.req.param("id"), condition as WaitCondition);
+    // The CLI sends `start` only once these headers arrive: the body must follow later.
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        const code = await exit;
+        try {
+          controller.enqueue(new TextEncoder().encode(`${JSON.stringify({ Error: null, StatusCode: code })}\n`));
+          controller.close();
+        } catch {
+          // The client left (run -d abandons its wait).
+        }
+      },
+    });
+    return c.body(body, 200, { "Content-Type": "application/json" });
+  });
+
+  app.post("/containers/:id/resize", (c) => {
+    const record = containers.get(c.req.param("id"));
+    if (record.State.Status !== "running") return errorResponse(409, `Container ${record.Id} is not running`);
+    return c.body(null, 200);
+  });
+
+  app.get("/containers/:id/logs", (c) => {
+    const record = containers.get(c.req.param("id"));
+    const stdout = parseBool(c.req.query("stdout"));
+    const stderr = parseBool(c.req.query("stderr"));
+    if (!stdout && !stderr) throw new InvalidArgumentError("Bad parameters: you must choose at least one stream");
+    const tail = c.req.query("tail");
+    return c.body(
+      logStream(containers, record, {
+        stdout,
+        stderr,
+        follow: parseBool(c.req.query("follow")),
+        timestamps: parseBool(c.req.query("timestamps")),
+        tail: tail === undefined || tail === "all" ? undefined : parseInteger(tail, "tail"),
+        since: c.req.query("since") ? Number(c.req.query("since")) : undefined,
+      }),
+      200,
+    );
+  });
+
+  // Without an Upgrade header dockerd answers attach with 200 and the raw stream.
+  app.post("/containers/:id/attach", (c) => {
+    const record = containers.get(c.req.param("id"));
+    return c.body(attachStream(containers, record, new URL(c.req.url).searchParams), 200, {
+      "Content-Type": "application/vnd.docker.raw-stream",
+    });
+  });
+
+  app.delete("/containers/:id", async (c) => {
+    await containers.remove(c.req.param("id"), parseBool(c.req.query("force")));
+    return c.body(null, 204);
+  });
+  return app;
+}

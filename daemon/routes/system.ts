@@ -1,0 +1,111 @@
+/** /_ping, /version and /info. */
+import { Hono } from "hono";
+import os from "node:os";
+import { existsSync, readFileSync } from "node:fs";
+import type { Engine } from "../../src/engine.ts";
+import type { AppEnv } from "../app.ts";
+import { API_VERSION, MIN_API_VERSION, VERSION } from "../version.ts";
+
+function operatingSystem(): string {
+  if (!existsSync("/etc/os-release")) return "linux";
+  const line = readFileSync("/etc/os-release", "utf8").split("\n").find((l) => l.startsWith("PRETTY_NAME="));
+  return line ? line.slice("PRETTY_NAME=".length).replace(/^"|"$/g, "") : "linux";
+}
+
+export function systemRoutes(engine: Engine): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const ping = (c: { header: (k: string, v: string) => void; body: (b: string | null) => Response }, body: string | null) => {
+    c.header("Cache-Control", "no-cache, no-store, must-revalidate");
+    c.header("Pragma", "no-cache");
+    c.header("Content-Type", "text/plain; charset=utf-8");
+    return c.body(body);
+  };
+  app.get("/_ping", (c) => ping(c, "OK"));
+  app.on("HEAD", "/_ping", (c) => ping(c, null));
+
+  app.get("/version", (c) => {
+    const details = {
+      ApiVersion: API_VERSION,
+      Arch: "amd64",
+      BuildTime: "",
+      Experimental: "false",
+      GitCommit: "",
+      GoVersion: `bun ${Bun.version}`,
+      KernelVersion: os.release(),
+      MinAPIVersion: MIN_API_VERSION,
+      Os: "linux",
+    };
+    // Components' details are all strings; at the top level Experimental is a boolean.
+    return c.json({
+      Platform: { Name: "bunker" },
+      Components: [{ Name: "Engine", Version: VERSION, Details: details }],
+      Version: VERSION,
+      ...details,
+      Experimental: false,
+    });
+  });
+
+  app.get("/info", (c) => {
+    const counts = engine.counts();
+    return c.json({
+      ID: engine.id,
+      Containers: counts.containers,
+      ContainersRunning: counts.running,
+      ContainersPaused: 0,
+      ContainersStopped: counts.containers - counts.running,
+      Images: counts.images,
+      Driver: "overlay2",
+      DriverStatus: [["Backing Filesystem", "extfs"], ["Supports d_type", "true"]],
+      Plugins: { Volume: ["local"], Network: ["null"], Authorization: null, Log: ["json-file"] },
+      MemoryLimit: true,
+      SwapLimit: false,
+      CpuCfsPeriod: true,
+      CpuCfsQuota: true,
+      CPUShares: true,
+      CPUSet: true,
+      PidsLimit: true,
+      IPv4Forwarding: readFileSync("/proc/sys/net/ipv4/ip_forward", "utf8").trim() === "1",
+      BridgeNfIptables: false,
+      BridgeNfIp6tables: false,
+      Debug: engine.options.debug,
+      NFd: 0,
+      OomKillDisable: false,
+      NGoroutines: 0,
+      SystemTime: new Date().toISOString(),
+      LoggingDriver: "json-file",
+      CgroupDriver: "cgroupfs",
+      CgroupVersion: existsSync("/sys/fs/cgroup/cgroup.controllers") ? "2" : "1",
+      NEventsListener: 0,
+      KernelVersion: os.release(),
+      OperatingSystem: operatingSystem(),
+      OSVersion: "",
+      OSType: "linux",
+      Architecture: os.machine(),
+      IndexServerAddress: "https://index.docker.io/v1/",
+      RegistryConfig: { InsecureRegistryCIDRs: ["127.0.0.0/8"], IndexConfigs: {}, Mirrors: [] },
+      NCPU: os.cpus().length,
+      MemTotal: os.totalmem(),
+      GenericResources: null,
+      DockerRootDir: engine.options.root,
+      HttpProxy: "",
+      HttpsProxy: "",
+      NoProxy: "",
+      Name: os.hostname(),
+      Labels: [],
+      ExperimentalBuild: false,
+      ServerVersion: VERSION,
+      Runtimes: { bunker: { path: process.execPath } },
+      DefaultRuntime: "bunker",
+      Swarm: { NodeID: "", NodeAddr: "", LocalNodeState: "inactive", ControlAvailable: false, Error: "", RemoteManagers: null },
+      LiveRestoreEnabled: true,
+      Isolation: "",
+      InitBinary: "",
+      ContainerdCommit: { ID: "", Expected: "" },
+      RuncCommit: { ID: "", Expected: "" },
+      InitCommit: { ID: "", Expected: "" },
+      SecurityOptions: [],
+      Warnings: engine.warnings(),
+    });
+  });
+  return app;
+}

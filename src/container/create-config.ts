@@ -1,0 +1,85 @@
+/**
+ * Turns a create request (the Engine API body) and its image into a container record,
+ * applying the image's defaults the way Docker does: a given Entrypoint replaces the
+ * image's and drops its Cmd, Env merges by key, a given user, hostname or workdir wins.
+ */
+import { InvalidArgumentError } from "../errors.ts";
+import type { Image } from "../image/types.ts";
+import { initialState, type ContainerConfig, type ContainerRecord, type HostConfig } from "./record.ts";
+
+export type CreateRequest = Partial<ContainerConfig> & { HostConfig?: Partial<HostConfig> & Record<string, unknown> };
+
+export const DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+const NAME_PATTERN = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+
+export function validateName(name: string): string {
+  if (!NAME_PATTERN.test(name)) {
+    throw new InvalidArgumentError(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  }
+  return name.replace(/^\//, "");
+}
+
+/** KEY=VALUE lists merged by key, later lists winning, in first-seen order. */
+export function mergeEnv(...lists: (string[] | null | undefined)[]): string[] {
+  const merged = new Map<string, string>();
+  for (const list of lists) {
+    for (const entry of list ?? []) merged.set(entry.split("=", 1)[0], entry);
+  }
+  return [...merged.values()];
+}
+
+function nonEmpty(list: string[] | null | undefined): list is string[] {
+  return Array.isArray(list) && list.length > 0;
+}
+
+export function buildRecord(id: string, name: string, request: CreateRequest, image: Image): ContainerRecord {
+  const defaults = image.config.config;
+  const entrypoint = request.Entrypoint != null ? request.Entrypoint : (defaults.Entrypoint ?? null);
+  // A new entrypoint makes the image's Cmd meaningless (Docker drops it too).
+  const cmd = nonEmpty(request.Cmd) ? request.Cmd : request.Entrypoint != null ? [] : (defaults.Cmd ?? []);
+  const argv = [...(entrypoint ?? []), ...cmd];
+  if (argv.length === 0 || argv[0] === "") throw new InvalidArgumentError("No command specified");
+  const hostname = request.Hostname || id.slice(0, 12);
+  const env = mergeEnv([DEFAULT_PATH], defaults.Env, request.Env, [`HOSTNAME=${hostname}`]);
+  const host = request.HostConfig ?? {};
+  return {
+    Id: id,
+    Name: name,
+    Created: new Date().toISOString(),
+    Path: argv[0],
+    Args: argv.slice(1),
+    Image: image.id,
+    Config: {
+      Hostname: hostname,
+      Domainname: request.Domainname ?? "",
+      User: request.User || defaults.User || "",
+      AttachStdin: request.AttachStdin ?? false,
+      AttachStdout: request.AttachStdout ?? false,
+      AttachStderr: request.AttachStderr ?? false,
+      ExposedPorts: { ...defaults.ExposedPorts, ...request.ExposedPorts },
+      Tty: request.Tty ?? false,
+      OpenStdin: request.OpenStdin ?? false,
+      StdinOnce: request.StdinOnce ?? false,
+      Env: env,
+      Cmd: cmd.length ? cmd : null,
+      Image: request.Image!,
+      Volumes: { ...defaults.Volumes, ...request.Volumes },
+      WorkingDir: request.WorkingDir || defaults.WorkingDir || "",
+      Entrypoint: entrypoint,
+      OnBuild: null,
+      Labels: { ...defaults.Labels, ...request.Labels },
+      StopSignal: request.StopSignal || defaults.StopSignal,
+    },
+    HostConfig: {
+      AutoRemove: host.AutoRemove ?? false,
+      NetworkMode: host.NetworkMode || "default",
+      RestartPolicy: host.RestartPolicy ?? { Name: "no", MaximumRetryCount: 0 },
+      Dns: host.Dns ?? [],
+      Binds: host.Binds ?? null,
+      LogConfig: { Type: "json-file", Config: host.LogConfig?.Config ?? {} },
+    },
+    State: initialState(),
+    RestartCount: 0,
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * A container as bunker keeps it on disk (`containers/<id>/config.json`), in the field names
+ * of Docker's inspect output so the API layer renders it without translation.
+ */
+import type { RunConfig } from "../image/types.ts";
+
+export type ContainerStatus = "created" | "running" | "exited";
+
+export interface ContainerState {
+  Status: ContainerStatus;
+  Pid: number;
+  ExitCode: number;
+  Error: string;
+  StartedAt: string;
+  FinishedAt: string;
+  /** The init's start time in clock ticks (/proc/PID/stat field 22): tells a survivor from a reused PID. */
+  PidStartTime: number;
+}
+
+export interface ContainerConfig extends RunConfig {
+  Image: string;
+  Tty: boolean;
+  OpenStdin: boolean;
+  StdinOnce: boolean;
+  AttachStdin: boolean;
+  AttachStdout: boolean;
+  AttachStderr: boolean;
+}
+
+export interface RestartPolicy {
+  Name: "" | "no" | "always" | "on-failure" | "unless-stopped";
+  MaximumRetryCount: number;
+}
+
+export interface HostConfig {
+  AutoRemove: boolean;
+  NetworkMode: string;
+  RestartPolicy: RestartPolicy;
+  Dns: string[];
+  Binds: string[] | null;
+  LogConfig: { Type: string; Config: Record<string, string> };
+}
+
+export interface ContainerRecord {
+  Id: string;
+  /** Without the leading slash the API adds. */
+  Name: string;
+  Created: string;
+  Path: string;
+  Args: string[];
+  /** The image ID ("sha256:…"); `Config.Image` keeps the name as the user gave it. */
+  Image: string;
+  Config: ContainerConfig;
+  HostConfig: HostConfig;
+  State: ContainerState;
+  RestartCount: number;
+}
+
+export const NEVER = "0001-01-01T00:00:00Z";
+
+export function initialState(): ContainerState {
+  return { Status: "created", Pid: 0, ExitCode: 0, Error: "", StartedAt: NEVER, FinishedAt: NEVER, PidStartTime: 0 };
+}

@@ -1,0 +1,327 @@
+/**
+ * The container lifecycle: create, start, stop, kill, restart, wait, remove. It owns every
+ * run-time resource of a container (its init process, cgroups and stdio pipes) and releases
+ * them on each path out: a normal exit, stop, kill, rm -f, a failed start, and a daemon
+ * restart that finds the container dead.
+ */
+import { join } from "node:path";
+import { consola } from "consola";
+import { ConflictError, InvalidArgumentError, NotModifiedError } from "../errors.ts";
+import type { ImageStore } from "../image/image-store.ts";
+import { shortLinkName } from "../image/layer-store.ts";
+import { generateName, newId } from "../util/ids.ts";
+import { parseSignal } from "../util/signals.ts";
+import { nowRfc3339Nano } from "../util/timestamp.ts";
+import { prepareRootfs } from "../start/1-prepare-rootfs.ts";
+import { launch, LaunchError } from "../start/launch.ts";
+import { capabilityNumbers, DEFAULT_CAPABILITIES } from "./capabilities.ts";
+import { createCgroups, removeCgroups } from "./cgroups.ts";
+import { buildRecord, validateName, type CreateRequest } from "./create-config.ts";
+import { readJsonLog, type LogEntry, type ReadOptions } from "./json-log.ts";
+import { processStartTime, Reaper } from "./reaper.ts";
+import type { ContainerRecord } from "./record.ts";
+import { ContainerStdio, type OutputListener } from "./stdio.ts";
+import type { ContainerStore } from "./store.ts";
+
+export type WaitCondition = "not-running" | "next-exit" | "removed";
+
+/** Docker's default grace period between SIGTERM and SIGKILL. */
+const DEFAULT_STOP_SECONDS = 10;
+
+/** The exit code recorded when an init died while no daemon was there to reap it. */
+const EXIT_STATUS_LOST = 255;
+
+export class StartError extends InvalidArgumentError {
+  override name = "StartError";
+}
+
+export interface Attachment {
+  /** Settles when the output ends: the container exited, or its start failed or it was removed. */
+  done: Promise<void>;
+  detach(): void;
+}
+
+interface PendingAttach {
+  listener: OutputListener;
+  settle(): void;
+}
+
+interface Running {
+  stdio: ContainerStdio;
+  /** Settles when the exit has been recorded. */
+  exited: Promise<void>;
+}
+
+export class ContainerService {
+  readonly #running = new Map<string, Running>();
+  readonly #exitListeners = new Map<string, Set<(code: number) => void>>();
+  readonly #removeListeners = new Map<string, Set<() => void>>();
+  readonly #pendingAttach = new Map<string, Set<PendingAttach>>();
+
+  constructor(
+    private readonly store: ContainerStore,
+    private readonly images: ImageStore,
+    private readonly reaper: Reaper,
+  ) {}
+
+  get(ref: string): ContainerRecord {
+    return this.store.get(ref);
+  }
+
+  list(): ContainerRecord[] {
+    return this.store.list();
+  }
+
+  logPath(record: ContainerRecord): string {
+    return join(this.store.dirOf(record.Id), `${record.Id}-json.log`);
+  }
+
+  create(request: CreateRequest, name?: string): ContainerRecord {
+    if (!request.Image) throw new InvalidArgumentError("Config.Image is required");
+    const image = this.images.resolve(request.Image);
+    const id = newId();
+    let chosen: string;
+    if (name) {
+      chosen = validateName(name);
+      const holder = this.store.nameTaken(chosen);
+      if (holder) {
+        throw new ConflictError(`Conflict. The container name "/${chosen}" is already in use by container "${holder}". You have to remove (or rename) that container to be able to reuse that name.`);
+      }
+    } else {
+      chosen = generateName((n) => this.store.nameTaken(n) !== undefined);
+    }
+    const record = buildRecord(id, chosen, request, image);
+    this.store.add(record);
+    return record;
+  }
+
+  async start(ref: string): Promise<void> {
+    const record = this.store.get(ref);
+    if (record.State.Status === "running") throw new NotModifiedError(`container ${record.Id} is already running`);
+    const image = this.images.get(record.Image);
+    const dir = this.store.dirOf(record.Id);
+    const cgroupProcs = createCgroups(record.Id);
+    const { stdio, writeEnds } = ContainerStdio.forStart(dir, this.logPath(record));
+    this.#connectPendingAttach(record.Id, stdio);
+    let pid: number;
+    try {
+      const spec = prepareRootfs({
+        containerId: record.Id,
+        containerDir: dir,
+        layersDir: this.images.layers.layersDir,
+        layers: image.config.rootfs.diff_ids.map(shortLinkName),
+        hostname: record.Config.Hostname!,
+        dns: record.HostConfig.Dns,
+        cgroupProcs,
+        process: {
+          args: [record.Path, ...record.Args],
+          env: record.Config.Env ?? [],
+          cwd: record.Config.WorkingDir || "/",
+          user: record.Config.User ?? "",
+        },
+        capabilities: capabilityNumbers(DEFAULT_CAPABILITIES),
+      });
+      pid = await launch(spec, { stdin: "ignore", stdout: writeEnds.stdout, stderr: writeEnds.stderr });
+    } catch (err) {
+      ContainerStdio.closeWriteEnds(writeEnds);
+      await this.#failStart(record, err, stdio);
+      throw err instanceof LaunchError ? new StartError(err.message) : err;
+    }
+    ContainerStdio.closeWriteEnds(writeEnds);
+    record.State = {
+      ...record.State,
+      Status: "running",
+      Pid: pid,
+      ExitCode: 0,
+      Error: "",
+      StartedAt: nowRfc3339Nano(),
+      PidStartTime: processStartTime(pid) ?? 0,
+    };
+    this.store.save(record);
+    this.#track(record, stdio, (onExit) => this.reaper.watchChild(pid, onExit));
+  }
+
+  async stop(ref: string, seconds = DEFAULT_STOP_SECONDS): Promise<void> {
+    const record = this.store.get(ref);
+    const running = this.#running.get(record.Id);
+    if (!running) throw new NotModifiedError(`container ${record.Id} is not running`);
+    const signal = parseSignal(record.Config.StopSignal || "TERM");
+    this.#signal(record, signal);
+    const stopped = await Promise.race([running.exited.then(() => true), Bun.sleep(seconds * 1000).then(() => false)]);
+    if (!stopped) {
+      this.#signal(record, parseSignal("KILL"));
+      await running.exited;
+    }
+  }
+
+  kill(ref: string, signal = "KILL"): void {
+    const record = this.store.get(ref);
+    const number = parseSignal(signal);
+    if (!this.#running.has(record.Id)) {
+      throw new ConflictError(`Cannot kill container: ${ref}: Container ${record.Id} is not running`);
+    }
+    this.#signal(record, number);
+  }
+
+  async restart(ref: string, seconds = DEFAULT_STOP_SECONDS): Promise<void> {
+    try {
+      await this.stop(ref, seconds);
+    } catch (err) {
+      if (!(err instanceof NotModifiedError)) throw err;
+    }
+    await this.start(ref);
+  }
+
+  /** Resolves with the exit code once `condition` holds. */
+  wait(ref: string, condition: WaitCondition = "not-running"): Promise<number> {
+    const record = this.store.get(ref);
+    if (condition === "removed") {
+      return new Promise((resolve) => this.#listen(this.#removeListeners, record.Id, () => resolve(record.State.ExitCode)));
+    }
+    if (condition === "not-running" && !this.#running.has(record.Id)) return Promise.resolve(record.State.ExitCode);
+    return new Promise((resolve) => this.#listen(this.#exitListeners, record.Id, resolve));
+  }
+
+  async remove(ref: string, force = false): Promise<void> {
+    const record = this.store.get(ref);
+    const running = this.#running.get(record.Id);
+    if (running) {
+      if (!force) {
+        throw new ConflictError(`You cannot remove a running container ${record.Id}. Stop the container before attempting removal or force remove`);
+      }
+      this.#signal(record, parseSignal("KILL"));
+      await running.exited;
+      if (!this.store.has(record.Id)) return; // auto-removed on exit
+    }
+    this.store.remove(record);
+    removeCgroups(record.Id);
+    this.#notify(this.#exitListeners, record.Id, record.State.ExitCode);
+    this.#notify(this.#removeListeners, record.Id);
+    for (const { settle } of this.#pendingAttach.get(record.Id) ?? []) settle();
+    this.#pendingAttach.delete(record.Id);
+  }
+
+  /**
+   * Streams the container's output to `listener` until it ends. `docker run` attaches before
+   * it starts the container, so an attach to a container not running yet joins its next start.
+   */
+  attach(ref: string, listener: OutputListener): Attachment {
+    const record = this.store.get(ref);
+    const running = this.#running.get(record.Id);
+    if (running) {
+      const unsubscribe = running.stdio.subscribe(listener);
+      return { done: running.stdio.closed.then(unsubscribe), detach: unsubscribe };
+    }
+    let settle!: () => void;
+    const done = new Promise<void>((resolve) => (settle = resolve));
+    const pending: PendingAttach = { listener, settle };
+    this.#listen(this.#pendingAttach, record.Id, pending);
+    return { done, detach: () => this.#pendingAttach.get(record.Id)?.delete(pending) };
+  }
+
+  #connectPendingAttach(id: string, stdio: ContainerStdio): void {
+    const pending = this.#pendingAttach.get(id);
+    this.#pendingAttach.delete(id);
+    for (const { listener, settle } of pending ?? []) {
+      const unsubscribe = stdio.subscribe(listener);
+      stdio.closed.then(() => {
+        unsubscribe();
+        settle();
+      });
+    }
+  }
+
+  /** Logs as recorded so far. */
+  readLogs(record: ContainerRecord, options: ReadOptions): AsyncGenerator<LogEntry> {
+    return readJsonLog(this.logPath(record), options);
+  }
+
+  /** The running container's stdio and the moment its exit is recorded; undefined when not running. */
+  stdioOf(record: ContainerRecord): { stdio: ContainerStdio; exited: Promise<void> } | undefined {
+    return this.#running.get(record.Id);
+  }
+
+  /**
+   * After a daemon start: a container recorded as running is either still alive (same PID,
+   * same start time), and is adopted again with its pipes reopened, or it died unseen and is
+   * recorded as exited. Leftover cgroups of stopped containers are removed.
+   */
+  restore(): void {
+    for (const record of this.store.list()) {
+      const alive = record.State.Status === "running" && processStartTime(record.State.Pid) === record.State.PidStartTime;
+      if (alive) {
+        const stdio = ContainerStdio.reattach(this.store.dirOf(record.Id), this.logPath(record));
+        this.#track(record, stdio, (onExit) => this.reaper.watchSurvivor(record.State.Pid, record.State.PidStartTime, onExit));
+        consola.info(`container ${record.Id.slice(0, 12)} survived the previous daemon; watching it again`);
+        continue;
+      }
+      if (record.State.Status === "running") this.#recordExit(record, null);
+      removeCgroups(record.Id);
+      if (record.HostConfig.AutoRemove) this.store.remove(record);
+    }
+  }
+
+  #track(record: ContainerRecord, stdio: ContainerStdio, watch: (onExit: (code: number | null) => void) => void): void {
+    let recorded!: () => void;
+    const exited = new Promise<void>((resolve) => (recorded = resolve));
+    this.#running.set(record.Id, { stdio, exited });
+    watch(async (code) => {
+      // Output still in the pipes belongs in the log before anyone learns of the exit.
+      await Promise.race([stdio.closed, Bun.sleep(2000)]);
+      this.#running.delete(record.Id);
+      this.#recordExit(record, code);
+      removeCgroups(record.Id);
+      recorded();
+      this.#notify(this.#exitListeners, record.Id, record.State.ExitCode);
+      if (record.HostConfig.AutoRemove && this.store.has(record.Id)) {
+        await this.remove(record.Id).catch((err) => consola.warn(`auto-remove of ${record.Id.slice(0, 12)}: ${err.message}`));
+      }
+    });
+  }
+
+  #recordExit(record: ContainerRecord, code: number | null): void {
+    record.State = {
+      ...record.State,
+      Status: "exited",
+      Pid: 0,
+      ExitCode: code ?? EXIT_STATUS_LOST,
+      Error: code === null ? "the container exited while no daemon was watching it: exit status unknown" : "",
+      FinishedAt: nowRfc3339Nano(),
+      PidStartTime: 0,
+    };
+    this.store.save(record);
+  }
+
+  async #failStart(record: ContainerRecord, err: unknown, stdio: ContainerStdio): Promise<void> {
+    if (err instanceof LaunchError && err.pid) this.reaper.reapNow(err.pid);
+    await Promise.race([stdio.closed, Bun.sleep(1000)]);
+    removeCgroups(record.Id);
+    record.State = {
+      ...record.State,
+      ExitCode: err instanceof LaunchError ? err.exitCode : 125,
+      Error: (err as Error).message,
+    };
+    this.store.save(record);
+    if (record.HostConfig.AutoRemove) this.store.remove(record);
+  }
+
+  #signal(record: ContainerRecord, signal: number): void {
+    try {
+      process.kill(record.State.Pid, signal);
+    } catch {
+      // Exited between the check and the signal; its exit is being recorded.
+    }
+  }
+
+  #listen<V>(table: Map<string, Set<V>>, id: string, value: V): void {
+    let set = table.get(id);
+    if (!set) table.set(id, (set = new Set()));
+    set.add(value);
+  }
+
+  #notify<T extends unknown[]>(table: Map<string, Set<(...args: T) => void>>, id: string, ...args: T): void {
+    const set = table.get(id);
+    table.delete(id);
+    for (const fn of set ?? []) fn(...args);
+  }
+}

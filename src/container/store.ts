@@ -1,0 +1,102 @@
+/**
+ * Container records on disk and their in-memory indexes (by ID prefix and by name).
+ * Layout: `containers/<id>/config.json`, written atomically. A container is created in
+ * `containers/.tmp-<id>` and renamed into place, and removed by renaming it away first,
+ * so a crash never leaves a half-registered container for `ps -a` to show.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { consola } from "consola";
+import { fsyncDir, writeJsonAtomic } from "../util/atomic-write.ts";
+import { IdIndex } from "../util/id-index.ts";
+import { NotFoundError } from "../errors.ts";
+import type { ContainerRecord } from "./record.ts";
+
+const RECORD_FILE = "config.json";
+
+export class ContainerStore {
+  readonly #records = new Map<string, ContainerRecord>();
+  readonly #names = new Map<string, string>();
+  readonly #ids = new IdIndex();
+
+  constructor(readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  /** Reads every container, dropping the leftovers of creates and removes a crash interrupted. */
+  load(): void {
+    for (const entry of readdirSync(this.dir)) {
+      const path = join(this.dir, entry);
+      if (entry.startsWith(".")) {
+        rmSync(path, { recursive: true, force: true });
+        continue;
+      }
+      try {
+        this.#index(JSON.parse(readFileSync(join(path, RECORD_FILE), "utf8")) as ContainerRecord);
+      } catch (err) {
+        consola.warn(`skipping container ${entry}: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  dirOf(id: string): string {
+    return join(this.dir, id);
+  }
+
+  add(record: ContainerRecord): void {
+    const tmp = join(this.dir, `.tmp-${record.Id}`);
+    mkdirSync(tmp, { recursive: true });
+    writeJsonAtomic(join(tmp, RECORD_FILE), record);
+    renameSync(tmp, this.dirOf(record.Id));
+    fsyncDir(this.dir);
+    this.#index(record);
+  }
+
+  save(record: ContainerRecord): void {
+    if (!existsSync(this.dirOf(record.Id))) return; // removed meanwhile: nothing to save
+    writeJsonAtomic(join(this.dirOf(record.Id), RECORD_FILE), record);
+  }
+
+  remove(record: ContainerRecord): void {
+    const doomed = join(this.dir, `.removing-${record.Id}`);
+    renameSync(this.dirOf(record.Id), doomed);
+    fsyncDir(this.dir);
+    this.#records.delete(record.Id);
+    this.#names.delete(record.Name);
+    this.#ids.delete(record.Id);
+    rmSync(doomed, { recursive: true, force: true });
+  }
+
+  has(id: string): boolean {
+    return this.#records.has(id);
+  }
+
+  nameTaken(name: string): string | undefined {
+    return this.#names.get(name);
+  }
+
+  list(): ContainerRecord[] {
+    return [...this.#records.values()];
+  }
+
+  /** By full ID, by name (with or without the API's leading slash), or by unique ID prefix. */
+  get(ref: string): ContainerRecord {
+    const exact = this.#records.get(ref);
+    if (exact) return exact;
+    const name = ref.replace(/^\//, "");
+    const byName = this.#names.get(name);
+    if (byName) return this.#records.get(byName)!;
+    try {
+      return this.#records.get(this.#ids.get(ref))!;
+    } catch (err) {
+      if (err instanceof NotFoundError) throw new NotFoundError(`No such container: ${ref}`);
+      throw err;
+    }
+  }
+
+  #index(record: ContainerRecord): void {
+    this.#records.set(record.Id, record);
+    this.#names.set(record.Name, record.Id);
+    this.#ids.add(record.Id);
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The engine: image and container stores under one root, opened and reconciled at daemon
+ * start. Knows nothing of HTTP; the daemon translates the API onto it.
+ *
+ * Layout under the root:
+ *   layers/<diffhex>/diff   extracted layers, content-addressed; layers/l/<16hex> short links
+ *   images/<hex>.json       image configs, named by their sha256 (the image ID)
+ *   repositories.json       tags
+ *   containers/<id>/        config.json, json log, overlay upper/work dirs, stdio pipes
+ *   tmp/                    half-made layers, removed at start
+ */
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { ImageStore } from "./image/image-store.ts";
+import { importImage, type ImportOptions } from "./image/import.ts";
+import { removeImage, type RemovalReport } from "./image/remove-image.ts";
+import type { Image } from "./image/types.ts";
+import { ContainerService } from "./container/service.ts";
+import { ContainerStore } from "./container/store.ts";
+import { Reaper } from "./container/reaper.ts";
+import type { ContainerRecord } from "./container/record.ts";
+
+export interface EngineOptions {
+  root: string;
+  debug: boolean;
+  /** The bridge to attach containers to, or "none". */
+  bridge: string;
+  bip?: string;
+}
+
+export class Engine {
+  readonly images: ImageStore;
+  readonly containers: ContainerService;
+  readonly #containerStore: ContainerStore;
+
+  private constructor(readonly options: EngineOptions) {
+    mkdirSync(options.root, { recursive: true, mode: 0o711 });
+    this.images = new ImageStore(options.root);
+    this.#containerStore = new ContainerStore(join(options.root, "containers"));
+    const reaper = new Reaper();
+    reaper.enable();
+    this.containers = new ContainerService(this.#containerStore, this.images, reaper);
+  }
+
+  /** Opens the root and repairs what a crash may have left: half-made layers, containers that died unseen. */
+  static open(options: EngineOptions): Engine {
+    const engine = new Engine({ ...options, root: resolve(options.root) });
+    engine.images.layers.cleanupTemp();
+    engine.images.layers.ensureLinks();
+    engine.images.load();
+    engine.#containerStore.load();
+    engine.containers.restore();
+    return engine;
+  }
+
+  /** A stable identity for `info`, derived from the root so it survives restarts. */
+  get id(): string {
+    return createHash("sha256").update(this.options.root).digest("hex").slice(0, 32);
+  }
+
+  containerDir(record: ContainerRecord): string {
+    return this.#containerStore.dirOf(record.Id);
+  }
+
+  counts(): { containers: number; running: number; images: number } {
+    const all = this.containers.list();
+    return { containers: all.length, running: all.filter((r) => r.State.Status === "running").length, images: this.images.list().length };
+  }
+
+  warnings(): string[] {
+    const forward = existsSync("/proc/sys/net/ipv4/ip_forward") && readFileSync("/proc/sys/net/ipv4/ip_forward", "utf8").trim() === "1";
+    return forward || this.options.bridge === "none" ? [] : ["WARNING: IPv4 forwarding is disabled"];
+  }
+
+  importImage(tarball: AsyncIterable<Uint8Array>, options: ImportOptions, onProgress?: (bytes: number) => void): Promise<Image> {
+    return importImage(this.images, tarball, options, onProgress);
+  }
+
+  removeImage(ref: string, force: boolean): RemovalReport {
+    return removeImage(this.images, ref, {
+      force,
+      usedBy: (imageId) => this.containers.list().filter((r) => r.Image === imageId).map((r) => r.Id),
+    });
+  }
+}
