@@ -1,0 +1,106 @@
+/**
+ * Starts a container while attached to it, the way `docker run` and `docker start -a` do:
+ * open the attach hijack and `POST /wait` together, start only once the 101 and the wait
+ * headers are both in (so no output and no exit can be missed), stream until the daemon
+ * closes the attach socket, then take the exit code from the wait body.
+ */
+import { ApiClient, pathPart } from "./client.ts";
+import { openAttach, type AttachSession } from "./hijack.ts";
+
+export interface AttachedStartOptions {
+  containerId: string;
+  tty: boolean;
+  /** Forward our stdin to the container (-i). */
+  stdin: boolean;
+  /** `removed` with --rm, so the code arrives after the daemon has removed the container. */
+  waitCondition: "next-exit" | "removed";
+}
+
+/** Returns the container's exit code; a failing start rejects with the daemon's error. */
+export async function startAttached(client: ApiClient, options: AttachedStartOptions): Promise<number> {
+  const id = pathPart(options.containerId);
+  const [attached, waiting] = await Promise.allSettled([
+    openAttach(client, options.containerId, { stdin: options.stdin, tty: options.tty, stdout: process.stdout, stderr: process.stderr }),
+    client.request("POST", `/containers/${id}/wait`, { query: { condition: options.waitCondition } }),
+  ]);
+  if (attached.status === "rejected" || waiting.status === "rejected") {
+    if (attached.status === "fulfilled") attached.value.destroy();
+    if (waiting.status === "fulfilled") await waiting.value.body?.cancel();
+    throw [attached, waiting].find((result): result is PromiseRejectedResult => result.status === "rejected")?.reason;
+  }
+  const session = attached.value;
+  const cleanups: (() => void)[] = [() => session.destroy()];
+  try {
+    if (options.tty && options.stdin && process.stdin.isTTY) cleanups.push(enterRawMode());
+    if (options.stdin) cleanups.push(pipeStdin(session));
+    else session.closeWrite();
+
+    await client.request("POST", `/containers/${id}/start`);
+
+    if (options.tty && process.stdout.isTTY) cleanups.push(followTerminalSize(client, id));
+    // With a tty, ^C travels as a byte to the container; without one we relay the signals (sig-proxy).
+    if (!options.tty) cleanups.push(proxySignals(client, id));
+
+    await session.finished;
+    const result = (await waiting.value.json()) as { StatusCode: number };
+    return result.StatusCode;
+  } finally {
+    for (const cleanup of cleanups.reverse()) cleanup();
+  }
+}
+
+/** Raw mode so keystrokes (^C, ^D, arrows) reach the container's tty; restored on every way out. */
+function enterRawMode(): () => void {
+  process.stdin.setRawMode(true);
+  const restore = () => process.stdin.setRawMode(false);
+  // A signal would end us with the terminal still raw: restore it, then let the signal do its usual work.
+  const onSignal = (signal: NodeJS.Signals) => {
+    restore();
+    removeHandlers();
+    process.kill(process.pid, signal);
+  };
+  const fatalSignals: NodeJS.Signals[] = ["SIGTERM", "SIGHUP", "SIGQUIT"];
+  const removeHandlers = () => fatalSignals.forEach((signal) => process.off(signal, onSignal));
+  fatalSignals.forEach((signal) => process.on(signal, onSignal));
+  return () => {
+    removeHandlers();
+    restore();
+  };
+}
+
+/** Copies our stdin to the container, and half-closes when it ends so the container sees EOF. */
+function pipeStdin(session: AttachSession): () => void {
+  const onData = (chunk: Uint8Array) => session.write(chunk);
+  const onEnd = () => session.closeWrite();
+  process.stdin.on("data", onData);
+  process.stdin.on("end", onEnd);
+  return () => {
+    process.stdin.off("data", onData);
+    process.stdin.off("end", onEnd);
+    // Stop reading, or a still-open terminal would keep this process alive.
+    process.stdin.pause();
+  };
+}
+
+function followTerminalSize(client: ApiClient, id: string): () => void {
+  const resize = () => {
+    // A terminal that reports no size (0x0) has nothing useful to tell the container.
+    if (!process.stdout.rows || !process.stdout.columns) return;
+    // 409 once the container has exited: docker ignores it, and so do we.
+    client
+      .request("POST", `/containers/${id}/resize`, { query: { h: process.stdout.rows, w: process.stdout.columns } })
+      .catch(() => {});
+  };
+  resize();
+  process.on("SIGWINCH", resize);
+  return () => void process.off("SIGWINCH", resize);
+}
+
+function proxySignals(client: ApiClient, id: string): () => void {
+  const forward = (signal: NodeJS.Signals) => {
+    client.request("POST", `/containers/${id}/kill`, { query: { signal: signal.replace(/^SIG/, "") } }).catch(() => {});
+  };
+  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
+  signals.forEach((signal) => process.on(signal, forward));
+  return () => signals.forEach((signal) => process.off(signal, forward));
+}

@@ -1,0 +1,68 @@
+import packageJson from "../../package.json";
+import { defineBunkerCommand } from "../command.ts";
+import { binarySize } from "../render.ts";
+
+interface InfoResponse {
+  Containers?: number;
+  ContainersRunning?: number;
+  ContainersPaused?: number;
+  ContainersStopped?: number;
+  Images?: number;
+  ServerVersion?: string;
+  Driver?: string;
+  DriverStatus?: [string, string][] | null;
+  LoggingDriver?: string;
+  CgroupDriver?: string;
+  CgroupVersion?: string;
+  KernelVersion?: string;
+  OperatingSystem?: string;
+  OSType?: string;
+  Architecture?: string;
+  NCPU?: number;
+  MemTotal?: number;
+  Name?: string;
+  ID?: string;
+  DockerRootDir?: string;
+  Debug?: boolean;
+  Warnings?: string[] | null;
+}
+
+export default defineBunkerCommand({
+  name: "info",
+  description: "Display system-wide information",
+  usage: "",
+  flags: {},
+  operands: { min: 0, max: 0 },
+  async run({ client }) {
+    const info = await client.json<InfoResponse>("GET", "/info");
+    const out: string[] = ["Client:", ` Version:    ${packageJson.version}`, "", "Server:"];
+    // Docker skips the lines whose fields the daemon did not send.
+    const line = (label: string, value: string | number | boolean | undefined) => {
+      if (value !== undefined && value !== "") out.push(`${label}: ${value}`);
+    };
+    line(" Containers", info.Containers);
+    line("  Running", info.ContainersRunning);
+    line("  Paused", info.ContainersPaused);
+    line("  Stopped", info.ContainersStopped);
+    line(" Images", info.Images);
+    line(" Server Version", info.ServerVersion);
+    line(" Storage Driver", info.Driver);
+    for (const [key, value] of info.DriverStatus ?? []) line(`  ${key}`, value);
+    line(" Logging Driver", info.LoggingDriver);
+    line(" Cgroup Driver", info.CgroupDriver);
+    line(" Cgroup Version", info.CgroupVersion);
+    line(" Kernel Version", info.KernelVersion);
+    line(" Operating System", info.OperatingSystem);
+    line(" OSType", info.OSType);
+    line(" Architecture", info.Architecture);
+    line(" CPUs", info.NCPU);
+    line(" Total Memory", info.MemTotal === undefined ? undefined : binarySize(info.MemTotal));
+    line(" Name", info.Name);
+    line(" ID", info.ID);
+    line(" Docker Root Dir", info.DockerRootDir);
+    line(" Debug Mode", info.Debug);
+    console.log(out.join("\n"));
+    for (const warning of info.Warnings ?? []) console.error(warning);
+    return 0;
+  },
+});

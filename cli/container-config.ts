@@ -1,0 +1,114 @@
+/**
+ * The flags `create` and `run` share, and the `POST /containers/create` body they become,
+ * in the shapes the docker CLI sends (Config at the top level, HostConfig nested).
+ */
+import type { FlagDefs, ParsedFlags } from "./args.ts";
+
+export const containerFlags = {
+  name: { kind: "string", description: "Assign a name to the container", valueName: "string" },
+  env: { kind: "list", short: "e", description: "Set environment variables", valueName: "list" },
+  workdir: { kind: "string", short: "w", description: "Working directory inside the container", valueName: "string" },
+  entrypoint: { kind: "string", description: "Overwrite the default ENTRYPOINT of the image", valueName: "string" },
+  interactive: { kind: "boolean", short: "i", description: "Keep STDIN open even if not attached" },
+  tty: { kind: "boolean", short: "t", description: "Allocate a pseudo-TTY" },
+  rm: { kind: "boolean", description: "Automatically remove the container when it exits" },
+  hostname: { kind: "string", short: "h", description: "Container host name", valueName: "string" },
+  user: { kind: "string", short: "u", description: "Username or UID (format: <name|uid>[:<group|gid>])", valueName: "string" },
+  cidfile: { kind: "string", description: "Write the container ID to the file", valueName: "string" },
+  volume: { kind: "list", short: "v", description: "Bind mount a volume", valueName: "list" },
+  "volumes-from": { kind: "list", description: "Mount volumes from the specified container(s)", valueName: "list" },
+  publish: { kind: "list", short: "p", description: "Publish a container's port(s) to the host", valueName: "list" },
+  restart: { kind: "string", description: 'Restart policy to apply when a container exits (default "no")', valueName: "string" },
+  dns: { kind: "list", description: "Set custom DNS servers", valueName: "list" },
+  network: { kind: "string", aliases: ["net"], description: "Connect a container to a network", valueName: "network" },
+} as const satisfies FlagDefs;
+
+export type ContainerFlags = ParsedFlags<typeof containerFlags>;
+
+export interface CreateBodyOptions {
+  /** run -d attaches nothing; create and attached run attach stdout/stderr (and stdin with -i). */
+  attach: boolean;
+  /** [rows, cols] of the local terminal for -t, else [0, 0]. */
+  consoleSize: [number, number];
+  /** The client's environment, for `-e KEY` without a value. */
+  environment: Record<string, string | undefined>;
+}
+
+export function createBody(image: string, command: string[], flags: ContainerFlags, options: CreateBodyOptions) {
+  const binds = flags.volume.filter((volume) => volume.includes(":"));
+  const anonymousVolumes = flags.volume.filter((volume) => !volume.includes(":"));
+  const ports = parsePublish(flags.publish);
+  const attachStdin = options.attach && flags.interactive;
+  return {
+    Hostname: flags.hostname ?? "",
+    User: flags.user ?? "",
+    AttachStdin: attachStdin,
+    AttachStdout: options.attach,
+    AttachStderr: options.attach,
+    ...(ports.exposed.length > 0 ? { ExposedPorts: Object.fromEntries(ports.exposed.map((port) => [port, {}])) } : {}),
+    Tty: flags.tty,
+    OpenStdin: flags.interactive,
+    StdinOnce: attachStdin,
+    Env: resolveEnv(flags.env, options.environment),
+    Cmd: command.length > 0 ? command : null,
+    Image: image,
+    Volumes: Object.fromEntries(anonymousVolumes.map((path) => [path, {}])),
+    WorkingDir: flags.workdir ?? "",
+    // `--entrypoint ""` is meaningful: it clears the image's entrypoint.
+    Entrypoint: flags.entrypoint === undefined ? null : [flags.entrypoint],
+    HostConfig: {
+      Binds: binds.length > 0 ? binds : null,
+      ContainerIDFile: flags.cidfile ?? "",
+      NetworkMode: flags.network ?? "default",
+      PortBindings: ports.bindings,
+      RestartPolicy: parseRestart(flags.restart ?? "no"),
+      AutoRemove: flags.rm,
+      VolumesFrom: flags["volumes-from"].length > 0 ? flags["volumes-from"] : null,
+      ConsoleSize: options.consoleSize,
+      Dns: flags.dns,
+    },
+  };
+}
+
+/** `-e KEY=VAL` as is; `-e KEY` takes the client's value and is dropped when the client has none. */
+export function resolveEnv(entries: string[], environment: Record<string, string | undefined>): string[] {
+  return entries.flatMap((entry) => {
+    if (entry.includes("=")) return [entry];
+    const value = environment[entry];
+    return value === undefined ? [] : [`${entry}=${value}`];
+  });
+}
+
+export interface PortBindings {
+  exposed: string[];
+  bindings: Record<string, { HostIp: string; HostPort: string }[]>;
+}
+
+/** `-p [ip:][hostPort:]containerPort[/proto]` → ExposedPorts keys and HostConfig.PortBindings. */
+export function parsePublish(specs: string[]): PortBindings {
+  const result: PortBindings = { exposed: [], bindings: {} };
+  for (const spec of specs) {
+    const slash = spec.lastIndexOf("/");
+    const proto = slash === -1 ? "tcp" : spec.slice(slash + 1);
+    const address = slash === -1 ? spec : spec.slice(0, slash);
+    // The host IP may be IPv6 in brackets: [::1]:8080:80.
+    const match = /^(?:(\[[^\]]*\]|[^:]*):)??(?:([^:]*):)?([^:]+)$/.exec(address);
+    if (!match || !/^\d+$/.test(match[3])) throw new Error(`Invalid containerPort: ${spec}`);
+    const key = `${match[3]}/${proto}`;
+    if (!result.bindings[key]) {
+      result.exposed.push(key);
+      result.bindings[key] = [];
+    }
+    result.bindings[key].push({ HostIp: (match[1] ?? "").replace(/^\[(.*)\]$/, "$1"), HostPort: match[2] ?? "" });
+  }
+  return result;
+}
+
+/** `--restart on-failure:3` → {Name: "on-failure", MaximumRetryCount: 3}. */
+export function parseRestart(policy: string): { Name: string; MaximumRetryCount: number } {
+  const [name, count] = policy.split(":");
+  if (!["no", "always", "unless-stopped", "on-failure"].includes(name) || (count !== undefined && !/^\d+$/.test(count))) {
+    throw new Error(`invalid restart policy ${policy}`);
+  }
+  return { Name: name, MaximumRetryCount: count === undefined ? 0 : Number(count) };
+}
