@@ -11,8 +11,9 @@ export function statusText(record: ContainerRecord, now = Date.now()): string {
   return "Created";
 }
 
+/** dockerd's rendering: arguments with a space in single quotes (`sh -c 'echo hi'`). */
 function commandLine(record: ContainerRecord): string {
-  return [record.Path, ...record.Args].join(" ");
+  return [record.Path, ...record.Args.map((arg) => (arg.includes(" ") ? `'${arg}'` : arg))].join(" ");
 }
 
 export function listItem(record: ContainerRecord) {
