@@ -27,5 +27,7 @@ export const libc = dlopen("libc.so.6", {
   umask: { args: [u32], returns: u32 },
   pipe2: { args: [ptr, i32], returns: i32 },
   lsetxattr: { args: [ptr, ptr, ptr, u64, i32], returns: i32 },
+  lgetxattr: { args: [ptr, ptr, ptr, u64], returns: i64 },
+  syncfs: { args: [i32], returns: i32 },
   strerror: { args: [i32], returns: FFIType.cstring },
 }).symbols;

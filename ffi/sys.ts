@@ -130,6 +130,20 @@ export function lsetxattr(path: string, name: string, value: Buffer): void {
   check(libc.lsetxattr(cstr(path), cstr(name), value, value.length, 0), "lsetxattr", path);
 }
 
+/** The value of extended attribute `name` of `path` itself (a symlink is not followed). */
+export function lgetxattr(path: string, name: string): Buffer {
+  const size = Number(libc.lgetxattr(cstr(path), cstr(name), null, 0));
+  check(size, "lgetxattr", path);
+  const value = Buffer.alloc(size);
+  check(libc.lgetxattr(cstr(path), cstr(name), size ? value : null, size), "lgetxattr", path);
+  return value;
+}
+
+/** Flushes the whole filesystem holding `fd` to disk: one call instead of an fsync per file. */
+export function syncfs(fd: number): void {
+  check(libc.syncfs(fd), "syncfs");
+}
+
 /** A pipe whose ends are close-on-exec in this process; spawn's fd mapping clears that for the child's copy. */
 export function pipe(): { read: number; write: number } {
   const fds = new Int32Array(2);

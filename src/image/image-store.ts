@@ -1,0 +1,229 @@
+/**
+ * Images and their tags. A config is stored as ROOT/images/<hex>.json, where hex is the sha256
+ * of exactly those bytes, which makes it the image ID; tags live in ROOT/repositories.json as
+ * short "repo:tag" -> ID. Everything is read into memory at startup and written through
+ * atomically on change, so lookups never touch the disk.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { consola } from "consola";
+import { InvalidArgumentError, NotFoundError } from "../errors.ts";
+import { fsyncDir, writeFileAtomic, writeJsonAtomic } from "../util/atomic-write.ts";
+import { IdIndex } from "../util/id-index.ts";
+import { LayerStore } from "./layer-store.ts";
+import { formatReference, normalizeRepoTag, parseReference, type ImageReference } from "./reference.ts";
+import type { Image, ImageConfig } from "./types.ts";
+
+const CONFIG_FILE = /^([0-9a-f]{64})\.json$/;
+const FULL_ID = /^(?:sha256:)?([0-9a-f]{64})$/;
+const ID_PREFIX = /^(?:sha256:)?([0-9a-f]{1,64})$/;
+
+interface StoredImage {
+  config: ImageConfig;
+  size: number;
+}
+
+export class ImageStore {
+  private readonly imagesDir: string;
+  private readonly repositoriesFile: string;
+  /** Keyed by the full ID, "sha256:<hex>". */
+  private readonly images = new Map<string, StoredImage>();
+  /** "repo:tag" -> full ID. */
+  private readonly tags = new Map<string, string>();
+  /** Over the bare hex of every ID, for prefix lookups. */
+  private readonly ids = new IdIndex();
+
+  constructor(
+    root: string,
+    readonly layers: LayerStore = new LayerStore(root),
+  ) {
+    this.imagesDir = join(root, "images");
+    this.repositoriesFile = join(root, "repositories.json");
+    mkdirSync(this.imagesDir, { recursive: true, mode: 0o700 });
+  }
+
+  /** Reads every stored image and tag; an image that cannot be used is skipped with a warning, not fatal. */
+  load(): void {
+    for (const name of readdirSync(this.imagesDir)) {
+      const hex = CONFIG_FILE.exec(name)?.[1];
+      if (hex === undefined) continue;
+      const bytes = readFileSync(join(this.imagesDir, name));
+      if (sha256Hex(bytes) !== hex) {
+        consola.warn(`skipping image sha256:${hex}: its config does not match its ID`);
+        continue;
+      }
+      const config = parseConfig(bytes);
+      const missing = config.rootfs.diff_ids.find((diffId) => !this.layers.has(diffId));
+      if (missing !== undefined) {
+        consola.warn(`skipping image sha256:${hex}: its layer ${missing} is missing`);
+        continue;
+      }
+      this.remember(`sha256:${hex}`, config);
+    }
+    if (!existsSync(this.repositoriesFile)) return;
+    const stored = JSON.parse(readFileSync(this.repositoriesFile, "utf8")) as Record<string, string>;
+    for (const [name, id] of Object.entries(stored)) {
+      if (this.images.has(id)) this.tags.set(name, id);
+      else consola.warn(`dropping tag ${name}: image ${id} is not present`);
+    }
+  }
+
+  /** Stores a config built here (import, commit); the same config yields the same image. */
+  create(config: ImageConfig): Image {
+    return this.createFromBytes(Buffer.from(JSON.stringify(config)));
+  }
+
+  /** Stores a config exactly as received (pull, load), so its ID matches the digest it came under. */
+  createFromBytes(bytes: Uint8Array): Image {
+    const id = `sha256:${sha256Hex(bytes)}`;
+    if (this.images.has(id)) return this.get(id);
+    const config = parseConfig(bytes);
+    const missing = config.rootfs.diff_ids.find((diffId) => !this.layers.has(diffId));
+    if (missing !== undefined) throw new NotFoundError(`layer does not exist: ${missing}`);
+    writeFileAtomic(this.configPath(id), bytes);
+    this.remember(id, config);
+    return this.get(id);
+  }
+
+  /** The image with this full ID ("sha256:<hex>" or bare hex). */
+  get(id: string): Image {
+    const fullId = toFullId(id);
+    const stored = fullId === undefined ? undefined : this.images.get(fullId);
+    if (fullId === undefined || stored === undefined) throw new NotFoundError(`No such image: ${id}`);
+    return { id: fullId, config: stored.config, repoTags: this.tagsOf(fullId), size: stored.size };
+  }
+
+  /** Every image, newest first, as `docker images` shows them. */
+  list(): Image[] {
+    return [...this.images.keys()].map((id) => this.get(id)).sort((a, b) => b.config.created.localeCompare(a.config.created));
+  }
+
+  /**
+   * The image a user's reference means: a tag ("busybox", "docker.io/library/busybox:1",
+   * "localhost:5000/a/b:1") or a unique ID prefix, with or without "sha256:". An exact tag
+   * wins, so an image tagged "2" is found even when some ID starts with "2".
+   */
+  resolve(ref: string): Image {
+    let parsed: ImageReference | undefined;
+    let parseError: InvalidArgumentError | undefined;
+    try {
+      parsed = parseReference(ref);
+    } catch (error) {
+      if (!(error instanceof InvalidArgumentError)) throw error;
+      parseError = error;
+    }
+    const tagged = parsed?.tag !== undefined && parsed.digest === undefined ? this.tags.get(formatReference(parsed)) : undefined;
+    if (tagged !== undefined) return this.get(tagged);
+    const byId = this.findByIdPrefix(ref);
+    if (byId !== undefined) return this.get(byId);
+    if (parsed !== undefined) throw new NotFoundError(`No such image: ${formatReference(parsed)}`);
+    if (ID_PREFIX.test(ref)) throw new NotFoundError(`No such image: ${ref}`);
+    throw parseError;
+  }
+
+  /** Points repo:tag at the image, moving the tag if another image had it (as `docker tag` does). Returns "repo:tag". */
+  tag(id: string, repo: string, tag?: string): string {
+    const image = this.get(id);
+    const name = formatReference(normalizeRepoTag(repo, tag));
+    this.tags.set(name, image.id);
+    this.saveTags();
+    return name;
+  }
+
+  /** Removes one tag and returns its normalized name ("busybox" -> "busybox:latest"). */
+  untag(ref: string): string {
+    const parsed = parseReference(ref);
+    const name = formatReference(parsed);
+    // bunker keeps no digest references, so a reference with a digest names no tag.
+    if (parsed.digest !== undefined || !this.tags.delete(name)) throw new NotFoundError(`No such image: ${name}`);
+    this.saveTags();
+    return name;
+  }
+
+  tagsOf(id: string): string[] {
+    const tags: string[] = [];
+    for (const [name, target] of this.tags) if (target === id) tags.push(name);
+    return tags.sort();
+  }
+
+  /**
+   * Forgets the image, with any tags still on it. Its layers stay: the caller removes those
+   * that `layerUsers` then reports unused, as it alone knows whether containers need them.
+   */
+  delete(id: string): void {
+    const image = this.get(id);
+    const tags = this.tagsOf(image.id);
+    for (const name of tags) this.tags.delete(name);
+    if (tags.length > 0) this.saveTags();
+    rmSync(this.configPath(image.id), { force: true });
+    fsyncDir(this.imagesDir);
+    this.images.delete(image.id);
+    this.ids.delete(hexOf(image.id));
+  }
+
+  /** Images built directly on this one (their `parent`); Docker refuses to delete an image that has any. */
+  children(id: string): Image[] {
+    const fullId = this.get(id).id;
+    return [...this.images].filter(([, stored]) => stored.config.parent === fullId).map(([childId]) => this.get(childId));
+  }
+
+  /** How many images have this layer. */
+  layerUsers(diffId: string): number {
+    let users = 0;
+    for (const { config } of this.images.values()) if (config.rootfs.diff_ids.includes(diffId)) users++;
+    return users;
+  }
+
+  private remember(id: string, config: ImageConfig): void {
+    const size = config.rootfs.diff_ids.reduce((total, diffId) => total + this.layers.size(diffId), 0);
+    this.images.set(id, { config, size });
+    this.ids.add(hexOf(id));
+  }
+
+  private findByIdPrefix(ref: string): string | undefined {
+    const prefix = ID_PREFIX.exec(ref)?.[1];
+    if (prefix === undefined) return undefined;
+    try {
+      return `sha256:${this.ids.get(prefix)}`;
+    } catch {
+      // Like Docker, an ambiguous prefix finds no image rather than an error of its own.
+      return undefined;
+    }
+  }
+
+  private configPath(id: string): string {
+    return join(this.imagesDir, `${hexOf(id)}.json`);
+  }
+
+  private saveTags(): void {
+    writeJsonAtomic(this.repositoriesFile, Object.fromEntries([...this.tags].sort(([a], [b]) => a.localeCompare(b))));
+  }
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+function toFullId(id: string): string | undefined {
+  const hex = FULL_ID.exec(id)?.[1];
+  return hex === undefined ? undefined : `sha256:${hex}`;
+}
+
+function hexOf(id: string): string {
+  return id.slice("sha256:".length);
+}
+
+function parseConfig(bytes: Uint8Array): ImageConfig {
+  let config: Partial<ImageConfig>;
+  try {
+    config = JSON.parse(Buffer.from(bytes).toString("utf8")) as Partial<ImageConfig>;
+  } catch {
+    throw new InvalidArgumentError("invalid image config: not JSON");
+  }
+  const diffIds = config.rootfs?.diff_ids;
+  if (!Array.isArray(diffIds) || !diffIds.every((diffId) => typeof diffId === "string")) {
+    throw new InvalidArgumentError("invalid image config: rootfs.diff_ids must be a list of layer digests");
+  }
+  return config as ImageConfig;
+}

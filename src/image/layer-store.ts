@@ -1,0 +1,148 @@
+/**
+ * Extracted layers, addressed by diff ID:
+ *
+ *   ROOT/layers/<hex>/diff   the layer's tree, an overlay lower dir
+ *   ROOT/layers/<hex>/size   its size in bytes
+ *   ROOT/layers/l/<16 hex>   -> ../<hex>/diff, so a mount's lowerdir list of many layers stays
+ *                            within the one page the kernel accepts for mount options
+ *
+ * A layer is extracted under ROOT/tmp and renamed into place whole, and removed by renaming it
+ * back out first, so a crash never leaves a half-present layer that looks registered.
+ */
+import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, unlinkSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { syncfs } from "../../ffi/sys.ts";
+import { InvalidArgumentError, NotFoundError } from "../errors.ts";
+import { fsyncDir, writeFileAtomic } from "../util/atomic-write.ts";
+import { extractTar, type ExtractOptions } from "./tar-extract.ts";
+
+const DIFF_ID = /^sha256:([0-9a-f]{64})$/;
+const LAYER_DIR_NAME = /^[0-9a-f]{64}$/;
+const SHORT_LINK_LENGTH = 16;
+const SHORT_LINK_NAME = /^[0-9a-f]{16}$/;
+const LINKS_DIR_NAME = "l";
+
+/** The lower dir name, relative to ROOT/layers, that a mount uses for this layer: "l/<16 hex>". */
+export function shortLinkName(diffId: string): string {
+  return `${LINKS_DIR_NAME}/${hexOf(diffId).slice(0, SHORT_LINK_LENGTH)}`;
+}
+
+export interface RegisteredLayer {
+  diffId: string;
+  size: number;
+}
+
+export class LayerStore {
+  readonly layersDir: string;
+  private readonly tmpDir: string;
+  private readonly linksDir: string;
+
+  constructor(root: string) {
+    this.layersDir = join(root, "layers");
+    this.tmpDir = join(root, "tmp");
+    this.linksDir = join(this.layersDir, LINKS_DIR_NAME);
+    for (const dir of [this.layersDir, this.tmpDir, this.linksDir]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+
+  /** Extracts a tar stream and registers it under its diff ID; a layer already present is kept and the copy dropped. */
+  async register(input: AsyncIterable<Uint8Array>, options: ExtractOptions = {}): Promise<RegisteredLayer> {
+    const work = join(this.tmpDir, randomBytes(8).toString("hex"));
+    const diff = join(work, "diff");
+    mkdirSync(diff, { recursive: true, mode: 0o755 });
+    try {
+      const { diffId, contentBytes } = await extractTar(input, diff, options);
+      if (this.has(diffId)) {
+        rmSync(work, { recursive: true, force: true });
+        return { diffId, size: this.size(diffId) };
+      }
+      writeFileAtomic(join(work, "size"), String(contentBytes));
+      flushFilesystem(work); // the tree's data must be on disk before the rename makes it count
+      renameSync(work, this.layerDir(diffId));
+      fsyncDir(this.layersDir);
+      this.link(hexOf(diffId));
+      return { diffId, size: contentBytes };
+    } catch (error) {
+      rmSync(work, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  has(diffId: string): boolean {
+    return existsSync(this.layerDir(diffId));
+  }
+
+  diffDir(diffId: string): string {
+    return join(this.layerDir(diffId), "diff");
+  }
+
+  size(diffId: string): number {
+    if (!this.has(diffId)) throw new NotFoundError(`layer does not exist: ${diffId}`);
+    return Number(readFileSync(join(this.layerDir(diffId), "size"), "utf8"));
+  }
+
+  /** Deletes the layer; a layer that is already gone is fine, as several images may release it. */
+  remove(diffId: string): void {
+    if (!this.has(diffId)) return;
+    const doomed = join(this.tmpDir, randomBytes(8).toString("hex"));
+    renameSync(this.layerDir(diffId), doomed);
+    fsyncDir(this.layersDir);
+    rmSync(join(this.layersDir, shortLinkName(diffId)), { force: true });
+    rmSync(doomed, { recursive: true, force: true });
+  }
+
+  /** At startup: drops whatever an interrupted register or remove left in ROOT/tmp. */
+  cleanupTemp(): void {
+    for (const name of readdirSync(this.tmpDir)) rmSync(join(this.tmpDir, name), { recursive: true, force: true });
+  }
+
+  /** At startup: recreates short links a crash lost and drops ones whose layer is gone. */
+  ensureLinks(): void {
+    for (const name of readdirSync(this.linksDir)) {
+      // existsSync follows the link, so this also catches links whose layer is gone (and stray temp links).
+      if (!SHORT_LINK_NAME.test(name) || !existsSync(join(this.linksDir, name))) unlinkSync(join(this.linksDir, name));
+    }
+    for (const name of readdirSync(this.layersDir)) {
+      if (LAYER_DIR_NAME.test(name)) this.link(name);
+    }
+  }
+
+  private layerDir(diffId: string): string {
+    return join(this.layersDir, hexOf(diffId));
+  }
+
+  /** Points l/<16 hex> at the layer, replacing any link there atomically. */
+  private link(hex: string): void {
+    const path = join(this.linksDir, hex.slice(0, SHORT_LINK_LENGTH));
+    const target = `../${hex}/diff`;
+    if (readLink(path) === target) return;
+    const tmp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
+    symlinkSync(target, tmp);
+    renameSync(tmp, path);
+    fsyncDir(this.linksDir);
+  }
+}
+
+function hexOf(diffId: string): string {
+  const match = DIFF_ID.exec(diffId);
+  if (!match) throw new InvalidArgumentError(`invalid diff ID: ${diffId}`);
+  return match[1];
+}
+
+function readLink(path: string): string | undefined {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** syncfs: one flush of the filesystem instead of an fsync per extracted file. */
+function flushFilesystem(path: string): void {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    syncfs(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
