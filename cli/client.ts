@@ -93,6 +93,8 @@ export class ApiClient {
         method,
         headers,
         body,
+        // wait, logs -f and attached runs may sit idle for hours: no idle timeout, as with docker.
+        timeout: false,
         ...(this.endpoint.kind === "unix" ? { unix: this.endpoint.path } : {}),
       });
     } catch {
