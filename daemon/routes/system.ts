@@ -55,7 +55,7 @@ export function systemRoutes(engine: Engine): Hono<AppEnv> {
       ContainersStopped: counts.containers - counts.running,
       Images: counts.images,
       Driver: "overlay2",
-      DriverStatus: [["Backing Filesystem", "extfs"], ["Supports d_type", "true"]],
+      DriverStatus: [["Supports d_type", "true"]],
       Plugins: { Volume: ["local"], Network: ["null"], Authorization: null, Log: ["json-file"] },
       MemoryLimit: true,
       SwapLimit: false,
