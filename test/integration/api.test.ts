@@ -5,6 +5,11 @@ import { join } from "node:path";
 import { buildTar } from "../fixtures/tarballs.ts";
 import { TestDaemon } from "./harness.ts";
 
+// Shapes of the few response fields these tests read.
+type ErrorBody = { message: string };
+type Created = { Id: string };
+type ImageJson = { Id: string; RepoTags: string[] };
+
 let daemon: TestDaemon;
 beforeAll(async () => {
   daemon = await TestDaemon.withBase("api");
@@ -32,14 +37,14 @@ describe("api", () => {
     const res = await daemon.api("/v1.41/containers/create", { method: "POST", body: "{not json", headers: { "Content-Type": "application/json" } });
     expect(res.status).toBe(400);
     expect(res.headers.get("Content-Type")).toBe("application/json");
-    expect((await res.json()).message).toContain("invalid JSON");
+    expect(((await res.json()) as ErrorBody).message).toContain("invalid JSON");
   });
 
   test("unknown objects and paths are 404 with a JSON message", async () => {
     for (const path of ["/containers/nosuch/json", "/images/nosuch/json", "/networks/nosuch", "/volumes/nosuch"]) {
       const res = await daemon.api(path);
       expect(res.status).toBe(404);
-      expect(typeof (await res.json()).message).toBe("string");
+      expect(typeof ((await res.json()) as ErrorBody).message).toBe("string");
     }
   });
 
@@ -48,11 +53,11 @@ describe("api", () => {
     expect(badName.status).toBe(400);
     const noCmd = await daemon.api("/containers/create", { method: "POST", body: JSON.stringify({ Image: "base" }) });
     expect(noCmd.status).toBe(400);
-    expect((await noCmd.json()).message).toBe("No command specified");
+    expect(((await noCmd.json()) as ErrorBody).message).toBe("No command specified");
   });
 
   test("start and stop of a container already in that state answer 304", async () => {
-    const { Id } = await (await daemon.api("/containers/create", { method: "POST", body: JSON.stringify({ Image: "base", Cmd: ["sleep", "30"] }) })).json();
+    const { Id } = (await (await daemon.api("/containers/create", { method: "POST", body: JSON.stringify({ Image: "base", Cmd: ["sleep", "30"] }) })).json()) as Created;
     expect((await daemon.api(`/containers/${Id}/start`, { method: "POST" })).status).toBe(204);
     expect((await daemon.api(`/containers/${Id}/start`, { method: "POST" })).status).toBe(304);
     expect((await daemon.api(`/containers/${Id}/kill`, { method: "POST" })).status).toBe(204);
@@ -62,12 +67,12 @@ describe("api", () => {
   });
 
   test("fully qualified names from the docker CLI are stored short; an exact tag wins over an ID prefix", async () => {
-    const base = await (await daemon.api("/images/base/json")).json();
+    const base = (await (await daemon.api("/images/base/json")).json()) as ImageJson;
     const digit = base.Id.slice(7, 8);
     expect((await daemon.api(`/images/base/tag?repo=docker.io%2Flibrary%2F${digit}&tag=latest`, { method: "POST" })).status).toBe(201);
-    const images = await (await daemon.api("/images/json")).json();
+    const images = (await (await daemon.api("/images/json")).json()) as ImageJson[];
     expect(images[0].RepoTags).toContain(`${digit}:latest`);
-    expect((await (await daemon.api(`/images/${digit}/json`)).json()).Id).toBe(base.Id);
+    expect(((await (await daemon.api(`/images/${digit}/json`)).json()) as ImageJson).Id).toBe(base.Id);
   });
 
   test("a hostile tarball imports without writing outside its layer", async () => {
