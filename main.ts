@@ -1,9 +1,12 @@
 /**
- * bunker's single entry point. The role is picked from argv before anything heavy is
- * loaded, so the start stages that run inside containers stay small and fast.
+ * bunker's single entry point: one binary, three roles picked from argv.
+ *
+ * Container start stages run this binary twice per `run`, so they must start in
+ * milliseconds: a stage loads only `src/start/`. The daemon and the CLI are entry points of
+ * their own in the compiled binary, imported through a path computed at run time, because
+ * the bundler hoists the static imports (node:http, consola, zlib...) of every module it can
+ * see into the start-up of the entry that can reach it, lazy or not.
  */
-import { STAGE_INSIDE, STAGE_NAMESPACES } from "./src/start/spec.ts";
-
 const argv = process.argv.slice(2);
 
 function isDaemonInvocation(args: string[]): boolean {
@@ -17,13 +20,18 @@ function isDaemonInvocation(args: string[]): boolean {
   return false;
 }
 
-if (argv[0] === STAGE_NAMESPACES) {
-  (await import("./src/start/2-create-namespaces.ts")).createNamespaces();
-} else if (argv[0] === STAGE_INSIDE) {
-  (await import("./src/start/stage-inside.ts")).runStageInside();
+/** Another entry point: embedded as `/$bunfs/root/<path>.js` when compiled, the source file otherwise. */
+function importEntry<T>(path: string): Promise<T> {
+  const specifier = Bun.main.startsWith("/$bunfs/") ? `/$bunfs/root/${path}.js` : new URL(`./${path}.ts`, import.meta.url).pathname;
+  return import(specifier);
+}
+
+if (argv[0]?.startsWith("__stage-")) {
+  await import("./src/start/stage-main.ts");
 } else if (isDaemonInvocation(argv)) {
-  const args = argv.filter((a) => a !== "daemon" && a !== "-d" && a !== "--daemon");
-  await (await import("./daemon/main.ts")).runDaemon(args);
+  const { runDaemon } = await importEntry<typeof import("./daemon/main.ts")>("daemon/main");
+  await runDaemon(argv.filter((a) => a !== "daemon" && a !== "-d" && a !== "--daemon"));
 } else {
-  process.exitCode = await (await import("./cli/main.ts")).runCli(argv);
+  const { runCli } = await importEntry<typeof import("./cli/main.ts")>("cli/main");
+  process.exitCode = await runCli(argv);
 }

@@ -6,7 +6,8 @@
  *   bun bench/run-rm.ts [runs]        (root; dockerd from Debian's docker.io for the comparison)
  */
 import { readFileSync } from "node:fs";
-import { busyboxTarball, BIN, TestDaemon } from "../test/integration/harness.ts";
+import { join } from "node:path";
+import { BIN, makeBusyboxTarball, TestDaemon } from "../test/integration/harness.ts";
 import { Dockerd } from "./dockerd.ts";
 
 const RUNS = Number(process.argv[2] ?? 30);
@@ -54,7 +55,7 @@ try {
   let dockerMedian: number | undefined;
   if (dockerd) {
     await dockerd.start();
-    const imported = Bun.spawnSync(["docker", "import", busyboxTarball(), "base"], { env: { ...process.env, DOCKER_HOST: dockerd.host } });
+    const imported = Bun.spawnSync(["docker", "import", makeBusyboxTarball(join(dockerd.dir, "busybox.tar")), "base"], { env: { ...process.env, DOCKER_HOST: dockerd.host } });
     if (imported.exitCode !== 0) throw new Error(`docker import failed: ${imported.stderr.toString()}`);
     dockerMedian = median(timeRuns(["docker", "run", "--rm", "--network", "none", "base", "true"], { DOCKER_HOST: dockerd.host }));
     results.push(["docker CLI -> dockerd", dockerMedian]);

@@ -18,15 +18,10 @@ export interface Result {
   stderr: string;
 }
 
-let baseTarball: string | undefined;
-
-/** The busybox rootfs tarball, made once per test run. */
-export function busyboxTarball(): string {
-  if (baseTarball) return baseTarball;
-  const path = join(mkdtempSync("/tmp/bunker-base-"), "busybox.tar");
+/** Writes a busybox rootfs tarball to `path` (scripts/busybox-rootfs.sh). */
+export function makeBusyboxTarball(path: string): string {
   const made = Bun.spawnSync(["bash", join(REPO, "scripts/busybox-rootfs.sh"), path]);
   if (made.exitCode !== 0) throw new Error(`cannot build the busybox rootfs: ${made.stderr.toString()}`);
-  baseTarball = path;
   return path;
 }
 
@@ -80,7 +75,7 @@ export class TestDaemon {
   static async withBase(name: string): Promise<TestDaemon> {
     const daemon = new TestDaemon(name);
     await daemon.start();
-    const imported = await daemon.bunker("import", busyboxTarball(), "base");
+    const imported = await daemon.bunker("import", makeBusyboxTarball(join(daemon.dir, "busybox.tar")), "base");
     if (imported.code !== 0) throw new Error(`import failed: ${imported.stderr}`);
     return daemon;
   }
