@@ -80,18 +80,6 @@ export function createdAgo(unixSeconds: number, now = Date.now()): string {
   return `${humanDuration(now - unixSeconds * 1000)} ago`;
 }
 
-/** go-units BytesSize (binary units, 4 significant digits) as `docker info` prints Total Memory. */
-export function binarySize(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-  let size = bytes;
-  let i = 0;
-  while (size >= 1024 && i < units.length - 1) {
-    size /= 1024;
-    i++;
-  }
-  return `${Number(size.toPrecision(4))}${units[i]}`;
-}
-
 /** `[=====>      ]  1.05MB/2.1MB` for bytes sent so far; without a total just the count. */
 export function progressBar(done: number, total: number | undefined, barWidth = 50): string {
   if (!total) return humanSize(done);

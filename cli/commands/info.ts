@@ -1,6 +1,6 @@
 import packageJson from "../../package.json";
 import { defineBunkerCommand } from "../command.ts";
-import { binarySize } from "../render.ts";
+import { binarySize } from "../../src/util/human.ts";
 
 interface InfoResponse {
   Containers?: number;

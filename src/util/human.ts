@@ -17,14 +17,22 @@ export function humanDuration(ms: number): string {
   return `${Math.floor(ms / 3_600_000 / 24 / 365)} years`;
 }
 
-/** Decimal units with `precision` significant digits, as `docker images` prints them ("1.98MB"). */
-export function humanSize(bytes: number, precision = 3): string {
-  const units = ["B", "kB", "MB", "GB", "TB", "PB"];
+function scaled(bytes: number, base: number, units: string[], precision: number): string {
   let size = bytes;
   let i = 0;
-  while (size >= 1000 && i < units.length - 1) {
-    size /= 1000;
+  while (size >= base && i < units.length - 1) {
+    size /= base;
     i++;
   }
   return `${Number(size.toPrecision(precision))}${units[i]}`;
+}
+
+/** Decimal units with `precision` significant digits, as `docker images` prints them ("1.98MB"). */
+export function humanSize(bytes: number, precision = 3): string {
+  return scaled(bytes, 1000, ["B", "kB", "MB", "GB", "TB", "PB"], precision);
+}
+
+/** Binary units with 4 significant digits, as `docker info` prints Total Memory ("23.54GiB"). */
+export function binarySize(bytes: number): string {
+  return scaled(bytes, 1024, ["B", "KiB", "MiB", "GiB", "TiB", "PiB"], 4);
 }
