@@ -104,6 +104,20 @@ describe("api", () => {
     }
   });
 
+  test("import fetches a tarball from an http URL", async () => {
+    const tar = await buildTar([{ name: "hello.txt", content: "from a URL\n" }]);
+    const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response(tar) });
+    try {
+      const url = `http://127.0.0.1:${server.port}/rootfs.tar`;
+      const r = await daemon.bunker("import", url, "fromurl:1");
+      expect(r.code).toBe(0);
+      const image = (await (await daemon.api("/images/fromurl:1/json")).json()) as ImageJson & { Comment: string };
+      expect(image.Comment).toBe(`Imported from ${url}`);
+    } finally {
+      server.stop(true);
+    }
+  });
+
   test("a body that is not a tarball is refused and leaves no half layer", async () => {
     const res = await daemon.api("/images/create?fromSrc=-&repo=junk", { method: "POST", body: "this is not a tar archive at all".repeat(40) });
     expect(res.status).toBe(400);

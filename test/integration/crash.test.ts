@@ -1,6 +1,6 @@
 /** The daemon killed with SIGKILL at a bad moment, then restarted: state is true, nothing leaks. */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { eventually, TestDaemon } from "./harness.ts";
 
 let daemon: TestDaemon;
@@ -58,4 +58,14 @@ test("a second daemon on the same pidfile is refused; a stale pidfile is replace
   expect(readFileSync(daemon.pidfile, "utf8").trim()).toMatch(/^\d+$/); // left behind by the killed daemon
   await daemon.start();
   expect(readFileSync(daemon.pidfile, "utf8").trim()).toBe(String(daemon.pid));
+});
+
+test("SIGTERM stops the daemon cleanly: pidfile and socket removed, containers keep running", async () => {
+  const id = (await daemon.bunker("run", "-d", "base", "sleep", "60")).stdout.trim();
+  await daemon.stop();
+  expect(existsSync(daemon.pidfile)).toBe(false);
+  expect(existsSync(daemon.socket)).toBe(false);
+  await daemon.start();
+  expect((await daemon.bunker("inspect", "-f", "{{.State.Running}}", id)).stdout.trim()).toBe("true");
+  expect((await daemon.bunker("rm", "-f", id)).code).toBe(0);
 });

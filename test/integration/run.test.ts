@@ -38,6 +38,12 @@ describe("run", () => {
     expect(pids).toEqual(["1"]);
   });
 
+  test("the command leads its own session inside the container", async () => {
+    // /proc/1/stat fields 6 and 5: session and process group, both 1 (its own, not the daemon's).
+    const r = await daemon.bunker("run", "base", "sh", "-c", "cut -d' ' -f5,6 /proc/1/stat");
+    expect(r.stdout).toBe("1 1\n");
+  });
+
   test("the host's tree is invisible", async () => {
     const r = await daemon.bunker("run", "base", "ls", "/work");
     expect(r.code).not.toBe(0);
