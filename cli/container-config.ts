@@ -7,6 +7,7 @@ import type { FlagDefs, ParsedFlags } from "./args.ts";
 export const containerFlags = {
   name: { kind: "string", description: "Assign a name to the container", valueName: "string" },
   env: { kind: "list", short: "e", description: "Set environment variables", valueName: "list" },
+  "env-file": { kind: "list", description: "Read in a file of environment variables", valueName: "list" },
   workdir: { kind: "string", short: "w", description: "Working directory inside the container", valueName: "string" },
   entrypoint: { kind: "string", description: "Overwrite the default ENTRYPOINT of the image", valueName: "string" },
   interactive: { kind: "boolean", short: "i", description: "Keep STDIN open even if not attached" },
@@ -20,6 +21,8 @@ export const containerFlags = {
   publish: { kind: "list", short: "p", description: "Publish a container's port(s) to the host", valueName: "list" },
   restart: { kind: "string", description: 'Restart policy to apply when a container exits (default "no")', valueName: "string" },
   dns: { kind: "list", description: "Set custom DNS servers", valueName: "list" },
+  "log-opt": { kind: "list", description: "Log driver options", valueName: "list" },
+  "stop-timeout": { kind: "string", description: "Timeout (in seconds) to stop a container", valueName: "int" },
   network: { kind: "string", aliases: ["net"], description: "Connect a container to a network", valueName: "network" },
 } as const satisfies FlagDefs;
 
@@ -32,6 +35,8 @@ export interface CreateBodyOptions {
   consoleSize: [number, number];
   /** The client's environment, for `-e KEY` without a value. */
   environment: Record<string, string | undefined>;
+  /** The entries of the `--env-file`s, read by the caller; `-e` comes after them and wins. */
+  envFileEntries: string[];
 }
 
 export function createBody(image: string, command: string[], flags: ContainerFlags, options: CreateBodyOptions) {
@@ -49,11 +54,12 @@ export function createBody(image: string, command: string[], flags: ContainerFla
     Tty: flags.tty,
     OpenStdin: flags.interactive,
     StdinOnce: attachStdin,
-    Env: resolveEnv(flags.env, options.environment),
+    Env: [...options.envFileEntries, ...resolveEnv(flags.env, options.environment)],
     Cmd: command.length > 0 ? command : null,
     Image: image,
     Volumes: Object.fromEntries(anonymousVolumes.map((path) => [path, {}])),
     WorkingDir: flags.workdir ?? "",
+    ...(flags["stop-timeout"] === undefined ? {} : { StopTimeout: parseStopTimeout(flags["stop-timeout"]) }),
     // `--entrypoint ""` is meaningful: it clears the image's entrypoint.
     Entrypoint: flags.entrypoint === undefined ? null : [flags.entrypoint],
     HostConfig: {
@@ -66,6 +72,7 @@ export function createBody(image: string, command: string[], flags: ContainerFla
       VolumesFrom: flags["volumes-from"].length > 0 ? flags["volumes-from"] : null,
       ConsoleSize: options.consoleSize,
       Dns: flags.dns,
+      LogConfig: { Type: "", Config: parseLogOpts(flags["log-opt"]) },
     },
   };
 }
@@ -111,4 +118,23 @@ export function parseRestart(policy: string): { Name: string; MaximumRetryCount:
     throw new Error(`invalid restart policy ${policy}`);
   }
   return { Name: name, MaximumRetryCount: count === undefined ? 0 : Number(count) };
+}
+
+/** `--log-opt max-size=10m` (repeatable) → LogConfig.Config; the daemon judges the keys. */
+export function parseLogOpts(opts: string[]): Record<string, string> {
+  const config: Record<string, string> = {};
+  for (const opt of opts) {
+    const eq = opt.indexOf("=");
+    if (eq <= 0) throw new Error(`invalid key value pair format in log-opt: ${opt}`);
+    config[opt.slice(0, eq)] = opt.slice(eq + 1);
+  }
+  return config;
+}
+
+/** pflag's int parsing, with its wording. */
+function parseStopTimeout(text: string): number {
+  if (!/^[+-]?\d+$/.test(text)) {
+    throw new Error(`invalid argument "${text}" for "--stop-timeout" flag: strconv.ParseInt: parsing "${text}": invalid syntax`);
+  }
+  return Number(text);
 }

@@ -1,21 +1,36 @@
-/** `POST /containers/create` for `create` and `run`, with docker's --cidfile handling around it. */
-import { existsSync } from "node:fs";
+/** `POST /containers/create` for `create` and `run`, with docker's --cidfile and --env-file handling around it. */
+import { readFileSync } from "node:fs";
 import { ApiClient } from "./client.ts";
+import { CidFile } from "./cidfile.ts";
 import { createBody, type ContainerFlags } from "./container-config.ts";
+import { parseEnvFile } from "./env-file.ts";
 
 /** Returns the new container's full ID. */
 export async function createContainer(client: ApiClient, image: string, command: string[], flags: ContainerFlags, attach: boolean): Promise<string> {
-  // Refuse before creating anything: the file may belong to a container that is still running.
-  if (flags.cidfile && existsSync(flags.cidfile)) {
-    throw new Error(`Container ID file found, make sure the other container isn't running or delete ${flags.cidfile}`);
-  }
   const consoleSize: [number, number] = flags.tty && process.stdout.isTTY ? [process.stdout.rows, process.stdout.columns] : [0, 0];
-  const body = createBody(image, command, flags, { attach, consoleSize, environment: process.env });
-  const created = await client.json<{ Id: string; Warnings?: string[] | null }>("POST", "/containers/create", {
-    query: { name: flags.name },
-    json: body,
-  });
+  const envFileEntries = flags["env-file"].flatMap((path) => parseEnvFile(readEnvFile(path), path, process.env));
+  const body = createBody(image, command, flags, { attach, consoleSize, environment: process.env, envFileEntries });
+  // Claimed before creating anything: the file may belong to a container that is still running.
+  const cidfile = flags.cidfile ? CidFile.claim(flags.cidfile) : undefined;
+  let created;
+  try {
+    created = await client.json<{ Id: string; Warnings?: string[] | null }>("POST", "/containers/create", {
+      query: { name: flags.name },
+      json: body,
+    });
+  } catch (error) {
+    cidfile?.abandon();
+    throw error;
+  }
+  cidfile?.write(created.Id);
   for (const warning of created.Warnings ?? []) console.error(`WARNING: ${warning}`);
-  if (flags.cidfile) await Bun.write(flags.cidfile, created.Id);
   return created.Id;
+}
+
+function readEnvFile(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    throw new Error(`open ${path}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (err as Error).message}`);
+  }
 }

@@ -1,7 +1,7 @@
 /** The body of GET /containers/{id}/logs: entries as frames (raw for a tty), optionally followed. */
 import type { ContainerService } from "../src/container/service.ts";
 import type { ContainerRecord } from "../src/container/record.ts";
-import { countEntries, followJsonLog, type LogEntry } from "../src/container/json-log.ts";
+import type { LogEntry } from "../src/container/json-log.ts";
 import { frame } from "./render/stream.ts";
 
 export interface LogQuery {
@@ -17,19 +17,15 @@ export function logStream(containers: ContainerService, record: ContainerRecord,
   const abort = new AbortController();
   const tty = record.Config.Tty;
   const encoder = new TextEncoder();
-  async function* entries(): AsyncGenerator<LogEntry> {
-    if (!query.follow) {
-      yield* containers.readLogs(record, { tail: query.tail, since: query.since });
-      return;
-    }
-    const path = containers.logPath(record);
-    const skip = query.tail === undefined ? 0 : Math.max(0, (await countEntries(path)) - query.tail);
+  function entries(): AsyncGenerator<LogEntry> {
+    const options = { tail: query.tail, since: query.since };
+    if (!query.follow) return containers.readLogs(record, options);
+    // Following the log file rather than the live pipes means nothing is lost or repeated
+    // between the history and the live output; it ends once the exit is recorded.
     const live = containers.stdioOf(record);
     let finished = !live;
     live?.exited.then(() => (finished = true));
-    for await (const entry of followJsonLog(path, () => finished, abort.signal, skip)) {
-      if (query.since === undefined || Date.parse(entry.time) / 1000 >= query.since) yield entry;
-    }
+    return containers.readLogs(record, options, { finished: () => finished, signal: abort.signal });
   }
   const iterator = entries();
   return new ReadableStream<Uint8Array>({
@@ -42,8 +38,10 @@ export function logStream(containers: ContainerService, record: ContainerRecord,
         return controller.enqueue(frame(value.stream, encoder.encode(text), tty));
       }
     },
-    cancel() {
+    async cancel() {
       abort.abort();
+      // Closes the log files the reader holds open.
+      await iterator.return(undefined);
     },
   });
 }

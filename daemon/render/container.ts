@@ -3,10 +3,14 @@ import { join } from "node:path";
 import { humanDuration } from "../../src/util/human.ts";
 import type { ContainerRecord } from "../../src/container/record.ts";
 
-/** `docker ps` STATUS comes verbatim from the server: "Up 5 seconds", "Exited (0) 2 minutes ago", "Created". */
+/**
+ * `docker ps` STATUS comes verbatim from the server: "Up 5 seconds", "Restarting (1) 2 seconds ago",
+ * "Exited (0) 2 minutes ago", "Created".
+ */
 export function statusText(record: ContainerRecord, now = Date.now()): string {
   const { State } = record;
   if (State.Status === "running") return `Up ${humanDuration(now - Date.parse(State.StartedAt))}`;
+  if (State.Status === "restarting") return `Restarting (${State.ExitCode}) ${humanDuration(now - Date.parse(State.FinishedAt))} ago`;
   if (State.Status === "exited") return `Exited (${State.ExitCode}) ${humanDuration(now - Date.parse(State.FinishedAt))} ago`;
   return "Created";
 }
@@ -43,9 +47,10 @@ export function inspect(record: ContainerRecord, containerDir: string, logPath: 
     Args: record.Args,
     State: {
       Status: State.Status,
-      Running: State.Status === "running",
+      // Docker counts a container waiting to restart as running.
+      Running: State.Status === "running" || State.Status === "restarting",
       Paused: false,
-      Restarting: false,
+      Restarting: State.Status === "restarting",
       OOMKilled: false,
       Dead: false,
       Pid: State.Pid,

@@ -52,6 +52,14 @@ async function orNotModified(action: () => Promise<void> | void): Promise<Respon
   return new Response(null, { status: 204 });
 }
 
+/** `since` as Docker clients send it: unix seconds, maybe with a fraction (`1700000000.123456789`). */
+function parseSince(text: string | undefined): number | undefined {
+  if (!text) return undefined;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds)) throw new InvalidArgumentError(`invalid value for "since": ${text}`);
+  return seconds;
+}
+
 export function containerRoutes(engine: Engine): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const containers = engine.containers;
@@ -62,7 +70,8 @@ export function containerRoutes(engine: Engine): Hono<AppEnv> {
     const filters = parseFilters(c.req.query("filters"));
     let list = containers
       .list()
-      .filter((r) => all || limit > 0 || r.State.Status === "running")
+      // Docker counts a container waiting to restart as running.
+      .filter((r) => all || limit > 0 || r.State.Status === "running" || r.State.Status === "restarting")
       .filter((r) => matchesFilters(r, filters))
       .sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
     if (limit > 0) list = list.slice(0, limit);
@@ -87,8 +96,8 @@ export function containerRoutes(engine: Engine): Hono<AppEnv> {
     await containers.restart(c.req.param("id"), parseInteger(c.req.query("t"), "t"));
     return c.body(null, 204);
   });
-  app.post("/containers/:id/kill", (c) => {
-    containers.kill(c.req.param("id"), c.req.query("signal") || "KILL");
+  app.post("/containers/:id/kill", async (c) => {
+    await containers.kill(c.req.param("id"), c.req.query("signal") || "KILL");
     return c.body(null, 204);
   });
 
@@ -130,7 +139,7 @@ export function containerRoutes(engine: Engine): Hono<AppEnv> {
         follow: parseBool(c.req.query("follow")),
         timestamps: parseBool(c.req.query("timestamps")),
         tail: tail === undefined || tail === "all" ? undefined : parseInteger(tail, "tail"),
-        since: c.req.query("since") ? Number(c.req.query("since")) : undefined,
+        since: parseSince(c.req.query("since")),
       }),
       200,
     );

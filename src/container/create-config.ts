@@ -5,6 +5,8 @@
  */
 import { InvalidArgumentError } from "../errors.ts";
 import type { Image } from "../image/types.ts";
+import { logRotation } from "./log-options.ts";
+import { validRestartPolicy } from "./restart-policy.ts";
 import { initialState, type ContainerConfig, type ContainerRecord, type HostConfig } from "./record.ts";
 
 export type CreateRequest = Partial<ContainerConfig> & { HostConfig?: Partial<HostConfig> & Record<string, unknown> };
@@ -31,6 +33,18 @@ export function mergeEnv(...lists: (string[] | null | undefined)[]): string[] {
 
 function nonEmpty(list: string[] | null | undefined): list is string[] {
   return Array.isArray(list) && list.length > 0;
+}
+
+/** The log options as given, once they are known to make a valid rotation (the writer applies them at start). */
+function validLogConfig(config: Record<string, string> | null | undefined): Record<string, string> {
+  logRotation(config);
+  return config ?? {};
+}
+
+function validStopTimeout(seconds: number | null | undefined): number | undefined {
+  if (seconds == null) return undefined;
+  if (!Number.isInteger(seconds)) throw new InvalidArgumentError(`invalid StopTimeout: ${seconds}`);
+  return seconds;
 }
 
 export function buildRecord(id: string, name: string, request: CreateRequest, image: Image): ContainerRecord {
@@ -70,16 +84,18 @@ export function buildRecord(id: string, name: string, request: CreateRequest, im
       OnBuild: null,
       Labels: { ...defaults.Labels, ...request.Labels },
       StopSignal: request.StopSignal || defaults.StopSignal,
+      StopTimeout: validStopTimeout(request.StopTimeout),
     },
     HostConfig: {
       AutoRemove: host.AutoRemove ?? false,
       NetworkMode: host.NetworkMode || "default",
-      RestartPolicy: host.RestartPolicy ?? { Name: "no", MaximumRetryCount: 0 },
+      RestartPolicy: validRestartPolicy(host.RestartPolicy, host.AutoRemove ?? false),
       Dns: host.Dns ?? [],
       Binds: host.Binds ?? null,
-      LogConfig: { Type: "json-file", Config: host.LogConfig?.Config ?? {} },
+      LogConfig: { Type: "json-file", Config: validLogConfig(host.LogConfig?.Config) },
     },
     State: initialState(),
     RestartCount: 0,
+    HasBeenManuallyStopped: false,
   };
 }

@@ -4,7 +4,8 @@
  */
 import type { RunConfig } from "../image/types.ts";
 
-export type ContainerStatus = "created" | "running" | "exited";
+/** "restarting": exited, and waiting out its restart policy's backoff before the next start. */
+export type ContainerStatus = "created" | "running" | "restarting" | "exited";
 
 export interface ContainerState {
   Status: ContainerStatus;
@@ -25,6 +26,8 @@ export interface ContainerConfig extends RunConfig {
   AttachStdin: boolean;
   AttachStdout: boolean;
   AttachStderr: boolean;
+  /** Seconds `stop` and `restart` wait before SIGKILL when the request gives none. */
+  StopTimeout?: number;
 }
 
 export interface RestartPolicy {
@@ -54,6 +57,8 @@ export interface ContainerRecord {
   HostConfig: HostConfig;
   State: ContainerState;
   RestartCount: number;
+  /** Stopped by the user (stop, or kill with a fatal signal) since the last start: `unless-stopped` leaves it be. */
+  HasBeenManuallyStopped: boolean;
 }
 
 export const NEVER = "0001-01-01T00:00:00Z";

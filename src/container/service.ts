@@ -17,9 +17,12 @@ import { launch, LaunchError } from "../start/launch.ts";
 import { capabilityNumbers, DEFAULT_CAPABILITIES } from "./capabilities.ts";
 import { createCgroups, removeCgroups } from "./cgroups.ts";
 import { buildRecord, validateName, type CreateRequest } from "./create-config.ts";
-import { readJsonLog, type LogEntry, type ReadOptions } from "./json-log.ts";
+import { readJsonLog, type FollowOptions, type LogEntry, type ReadOptions } from "./json-log.ts";
+import { logRotation, type LogFile } from "./log-options.ts";
 import { processStartTime, Reaper } from "./reaper.ts";
 import type { ContainerRecord } from "./record.ts";
+import { startsWithDaemon } from "./restart-policy.ts";
+import { Restarts } from "./restarts.ts";
 import { ContainerStdio, type OutputListener } from "./stdio.ts";
 import type { ContainerStore } from "./store.ts";
 
@@ -55,6 +58,9 @@ interface Running {
 export class ContainerService {
   readonly #running = new Map<string, Running>();
   readonly #exitListeners = new Map<string, Set<(code: number) => void>>();
+  /** `wait` for not-running: unlike an exit, a stop that no restart follows. */
+  readonly #stopListeners = new Map<string, Set<(code: number) => void>>();
+  readonly #restarts = new Restarts();
   readonly #removeListeners = new Map<string, Set<() => void>>();
   readonly #pendingAttach = new Map<string, Set<PendingAttach>>();
 
@@ -76,6 +82,11 @@ export class ContainerService {
     return join(this.store.dirOf(record.Id), `${record.Id}-json.log`);
   }
 
+  /** The log and its rotation (options validated at create). */
+  #logFile(record: ContainerRecord): LogFile {
+    return { path: this.logPath(record), ...logRotation(record.HostConfig.LogConfig.Config) };
+  }
+
   create(request: CreateRequest, name?: string): ContainerRecord {
     if (!request.Image) throw new InvalidArgumentError("Config.Image is required");
     const image = this.images.resolve(request.Image);
@@ -95,13 +106,20 @@ export class ContainerService {
     return record;
   }
 
-  async start(ref: string): Promise<void> {
+  /** `by` "policy" is a restart after an exit, which keeps the policy's retry count and backoff. */
+  async start(ref: string, by: "user" | "policy" = "user"): Promise<void> {
     const record = this.store.get(ref);
+    if (by === "user") {
+      // The user's start replaces a restart still waiting out its backoff.
+      if ((await this.#restarts.cancel(record.Id)) === "canceled") record.State = { ...record.State, Status: "exited" };
+      this.#restarts.reset(record.Id);
+      record.HasBeenManuallyStopped = false;
+    }
     if (record.State.Status === "running") throw new NotModifiedError(`container ${record.Id} is already running`);
     const image = this.images.get(record.Image);
     const dir = this.store.dirOf(record.Id);
     const cgroupProcs = createCgroups(record.Id);
-    const { stdio, writeEnds } = ContainerStdio.forStart(dir, this.logPath(record));
+    const { stdio, writeEnds } = ContainerStdio.forStart(dir, this.#logFile(record));
     this.#connectPendingAttach(record.Id, stdio);
     let pid: number;
     try {
@@ -141,29 +159,40 @@ export class ContainerService {
     this.#track(record, stdio, (onExit) => this.reaper.watchChild(pid, onExit));
   }
 
-  async stop(ref: string, seconds = DEFAULT_STOP_SECONDS): Promise<void> {
+  /** Without `seconds`, the container's StopTimeout, else Docker's 10; a negative wait never kills. */
+  async stop(ref: string, seconds?: number): Promise<void> {
     const record = this.store.get(ref);
+    const grace = seconds ?? record.Config.StopTimeout ?? DEFAULT_STOP_SECONDS;
+    if (await this.#cancelRestart(record)) return;
     const running = this.#running.get(record.Id);
     if (!running) throw new NotModifiedError(`container ${record.Id} is not running`);
-    const signal = parseSignal(record.Config.StopSignal || "TERM");
-    this.#signal(record, signal);
-    const stopped = await Promise.race([running.exited.then(() => true), Bun.sleep(seconds * 1000).then(() => false)]);
+    this.#stoppedByUser(record);
+    this.#signal(record, this.#stopSignal(record));
+    if (grace < 0) return running.exited;
+    const stopped = await Promise.race([running.exited.then(() => true), Bun.sleep(grace * 1000).then(() => false)]);
     if (!stopped) {
       this.#signal(record, parseSignal("KILL"));
       await running.exited;
     }
   }
 
-  kill(ref: string, signal = "KILL"): void {
+  /**
+   * KILL and the container's stop signal are fatal: like `stop`, they call off the restart
+   * policy until the next start (Docker's documented behaviour); other signals leave it be.
+   */
+  async kill(ref: string, signal = "KILL"): Promise<void> {
     const record = this.store.get(ref);
     const number = parseSignal(signal);
+    const fatal = number === parseSignal("KILL") || number === this.#stopSignal(record);
+    if (fatal && (await this.#cancelRestart(record))) return;
     if (!this.#running.has(record.Id)) {
       throw new ConflictError(`Cannot kill container: ${ref}: Container ${record.Id} is not running`);
     }
+    if (fatal) this.#stoppedByUser(record);
     this.#signal(record, number);
   }
 
-  async restart(ref: string, seconds = DEFAULT_STOP_SECONDS): Promise<void> {
+  async restart(ref: string, seconds?: number): Promise<void> {
     try {
       await this.stop(ref, seconds);
     } catch (err) {
@@ -178,24 +207,34 @@ export class ContainerService {
     if (condition === "removed") {
       return new Promise((resolve) => this.#listen(this.#removeListeners, record.Id, () => resolve(record.State.ExitCode)));
     }
-    if (condition === "not-running" && !this.#running.has(record.Id)) return Promise.resolve(record.State.ExitCode);
-    return new Promise((resolve) => this.#listen(this.#exitListeners, record.Id, resolve));
+    if (condition === "next-exit") return new Promise((resolve) => this.#listen(this.#exitListeners, record.Id, resolve));
+    if (!this.#running.has(record.Id) && !this.#restarts.isPending(record.Id)) return Promise.resolve(record.State.ExitCode);
+    return new Promise((resolve) => this.#listen(this.#stopListeners, record.Id, resolve));
   }
 
   async remove(ref: string, force = false): Promise<void> {
     const record = this.store.get(ref);
+    if (this.#restarts.isPending(record.Id)) {
+      if (!force) {
+        throw new ConflictError(`You cannot remove a restarting container ${record.Id}. Stop the container before attempting removal or force remove`);
+      }
+      await this.#cancelRestart(record);
+    }
     const running = this.#running.get(record.Id);
     if (running) {
       if (!force) {
         throw new ConflictError(`You cannot remove a running container ${record.Id}. Stop the container before attempting removal or force remove`);
       }
+      this.#restarts.exitOnNext(record.Id);
       this.#signal(record, parseSignal("KILL"));
       await running.exited;
       if (!this.store.has(record.Id)) return; // auto-removed on exit
     }
     this.store.remove(record);
     removeCgroups(record.Id);
+    this.#restarts.forget(record.Id);
     this.#notify(this.#exitListeners, record.Id, record.State.ExitCode);
+    this.#notify(this.#stopListeners, record.Id, record.State.ExitCode);
     this.#notify(this.#removeListeners, record.Id);
     for (const { settle } of this.#pendingAttach.get(record.Id) ?? []) settle();
     this.#pendingAttach.delete(record.Id);
@@ -231,9 +270,9 @@ export class ContainerService {
     }
   }
 
-  /** Logs as recorded so far. */
-  readLogs(record: ContainerRecord, options: ReadOptions): AsyncGenerator<LogEntry> {
-    return readJsonLog(this.logPath(record), options);
+  /** Logs as recorded so far, across rotated files; with `follow`, and as they are written. */
+  readLogs(record: ContainerRecord, options: ReadOptions, follow?: FollowOptions): AsyncGenerator<LogEntry> {
+    return readJsonLog(this.logPath(record), options, follow);
   }
 
   /** The running container's stdio and the moment its exit is recorded; undefined when not running. */
@@ -244,20 +283,28 @@ export class ContainerService {
   /**
    * After a daemon start: a container recorded as running is either still alive (same PID,
    * same start time), and is adopted again with its pipes reopened, or it died unseen and is
-   * recorded as exited. Leftover cgroups of stopped containers are removed.
+   * recorded as exited. Leftover cgroups of stopped containers are removed, and containers
+   * whose restart policy says so are started again.
    */
   restore(): void {
     for (const record of this.store.list()) {
       const alive = record.State.Status === "running" && processStartTime(record.State.Pid) === record.State.PidStartTime;
       if (alive) {
-        const stdio = ContainerStdio.reattach(this.store.dirOf(record.Id), this.logPath(record));
+        const stdio = ContainerStdio.reattach(this.store.dirOf(record.Id), this.#logFile(record));
         this.#track(record, stdio, (onExit) => this.reaper.watchSurvivor(record.State.Pid, record.State.PidStartTime, onExit));
         consola.info(`container ${record.Id.slice(0, 12)} survived the previous daemon; watching it again`);
         continue;
       }
       if (record.State.Status === "running") this.#recordExit(record, null);
+      if (record.State.Status === "restarting") {
+        record.State = { ...record.State, Status: "exited" };
+        this.store.save(record);
+      }
       removeCgroups(record.Id);
       if (record.HostConfig.AutoRemove) this.store.remove(record);
+      else if (startsWithDaemon(record)) {
+        this.start(record.Id).catch((err) => consola.warn(`restart of ${record.Id.slice(0, 12)} by its policy: ${err.message}`));
+      }
     }
   }
 
@@ -271,12 +318,53 @@ export class ContainerService {
       this.#running.delete(record.Id);
       this.#recordExit(record, code);
       removeCgroups(record.Id);
+      const restarting = this.store.has(record.Id) && this.#restarts.afterExit(record, () => this.#restartByPolicy(record));
+      if (restarting) {
+        record.RestartCount++;
+        record.State = { ...record.State, Status: "restarting" };
+        this.store.save(record);
+      }
       recorded();
       this.#notify(this.#exitListeners, record.Id, record.State.ExitCode);
+      if (restarting) return;
+      this.#notify(this.#stopListeners, record.Id, record.State.ExitCode);
       if (record.HostConfig.AutoRemove && this.store.has(record.Id)) {
         await this.remove(record.Id).catch((err) => consola.warn(`auto-remove of ${record.Id.slice(0, 12)}: ${err.message}`));
       }
     });
+  }
+
+  async #restartByPolicy(record: ContainerRecord): Promise<void> {
+    try {
+      await this.start(record.Id, "policy");
+    } catch (err) {
+      consola.warn(`restart of ${record.Id.slice(0, 12)} by its policy: ${(err as Error).message}`);
+      if (!this.store.has(record.Id)) return;
+      record.State = { ...record.State, Status: "exited" };
+      this.store.save(record);
+      this.#notify(this.#stopListeners, record.Id, record.State.ExitCode);
+    }
+  }
+
+  /** Ends a wait for a restart by the policy: true if one was waiting, and the container is now stopped. */
+  async #cancelRestart(record: ContainerRecord): Promise<boolean> {
+    if ((await this.#restarts.cancel(record.Id)) !== "canceled") return false;
+    record.State = { ...record.State, Status: "exited" };
+    record.HasBeenManuallyStopped = true;
+    this.store.save(record);
+    this.#notify(this.#stopListeners, record.Id, record.State.ExitCode);
+    return true;
+  }
+
+  /** stop, or a fatal kill: no restart follows this exit, and `unless-stopped` stays down across daemon restarts. */
+  #stoppedByUser(record: ContainerRecord): void {
+    this.#restarts.exitOnNext(record.Id);
+    record.HasBeenManuallyStopped = true;
+    this.store.save(record);
+  }
+
+  #stopSignal(record: ContainerRecord): number {
+    return parseSignal(record.Config.StopSignal || "TERM");
   }
 
   #recordExit(record: ContainerRecord, code: number | null): void {

@@ -8,6 +8,7 @@ import { closeSync, existsSync, openSync, constants } from "node:fs";
 import { join } from "node:path";
 import * as sys from "../../ffi/sys.ts";
 import { JsonLogWriter, type StreamName } from "./json-log.ts";
+import type { LogFile } from "./log-options.ts";
 
 export type OutputListener = (stream: StreamName, chunk: Uint8Array) => void;
 
@@ -19,27 +20,27 @@ export class ContainerStdio {
   /** Settles once both streams reached EOF (every process of the container is gone) and the log is flushed. */
   readonly closed: Promise<void>;
 
-  private constructor(dir: string, logPath: string) {
-    this.#log = new JsonLogWriter(logPath);
+  private constructor(dir: string, log: LogFile) {
+    this.#log = new JsonLogWriter(log);
     const readers = STREAMS.map((stream) => this.#pump(stream, this.#openReader(dir, stream)));
     this.closed = Promise.all(readers).then(() => this.#log.close());
   }
 
   /** For a start: the pipes are made and read; the returned write ends go to the container, then `closeWriteEnds`. */
-  static forStart(dir: string, logPath: string): { stdio: ContainerStdio; writeEnds: Record<StreamName, number> } {
+  static forStart(dir: string, log: LogFile): { stdio: ContainerStdio; writeEnds: Record<StreamName, number> } {
     for (const stream of STREAMS) {
       const path = fifoPath(dir, stream);
       if (!existsSync(path)) sys.mkfifo(path, 0o600);
     }
-    const stdio = new ContainerStdio(dir, logPath);
+    const stdio = new ContainerStdio(dir, log);
     // Blocking write ends: a reader exists, so open() returns at once, and the container sees ordinary blocking pipes.
     const writeEnds = { stdout: openSync(fifoPath(dir, "stdout"), constants.O_WRONLY), stderr: openSync(fifoPath(dir, "stderr"), constants.O_WRONLY) };
     return { stdio, writeEnds };
   }
 
   /** For a container that outlived the previous daemon: read its pipes again. */
-  static reattach(dir: string, logPath: string): ContainerStdio {
-    return new ContainerStdio(dir, logPath);
+  static reattach(dir: string, log: LogFile): ContainerStdio {
+    return new ContainerStdio(dir, log);
   }
 
   static closeWriteEnds(writeEnds: Record<StreamName, number>): void {

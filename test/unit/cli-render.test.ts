@@ -115,12 +115,12 @@ describe("create body", () => {
 
   test("-i attached: stdin attached once; detached: nothing attached", () => {
     const { flags } = parseArgs(["-i", "--rm", "-v", "/data", "-v", "/h:/c", "base"], containerFlags, { stopAtFirstOperand: true });
-    const attached = createBody("base", ["sh"], flags, { attach: true, consoleSize: [0, 0], environment: {} });
+    const attached = createBody("base", ["sh"], flags, { attach: true, consoleSize: [0, 0], environment: {}, envFileEntries: [] });
     expect([attached.AttachStdin, attached.OpenStdin, attached.StdinOnce, attached.AttachStdout]).toEqual([true, true, true, true]);
     expect(attached.Volumes).toEqual({ "/data": {} });
     expect(attached.HostConfig.Binds).toEqual(["/h:/c"]);
     expect(attached.HostConfig.AutoRemove).toBe(true);
-    const detached = createBody("base", [], flags, { attach: false, consoleSize: [0, 0], environment: {} });
+    const detached = createBody("base", [], flags, { attach: false, consoleSize: [0, 0], environment: {}, envFileEntries: [] });
     expect([detached.AttachStdin, detached.OpenStdin, detached.StdinOnce, detached.Cmd]).toEqual([false, true, false, null]);
   });
 });
