@@ -153,8 +153,11 @@ export async function* jsonMessages(response: Response): AsyncGenerator<JsonMess
 
 export interface JsonMessage {
   status?: string;
+  /** Text to print as it is (load, build). */
+  stream?: string;
   id?: string;
   progress?: string;
+  progressDetail?: { current?: number; total?: number };
   error?: string;
   errorDetail?: { code?: number; message?: string };
 }

@@ -10,14 +10,17 @@ import create from "./commands/create.ts";
 import images from "./commands/images.ts";
 import importCommand from "./commands/import.ts";
 import info from "./commands/info.ts";
+import insert from "./commands/insert.ts";
 import inspect from "./commands/inspect.ts";
 import kill from "./commands/kill.ts";
+import load from "./commands/load.ts";
 import logs from "./commands/logs.ts";
 import ps from "./commands/ps.ts";
 import restart from "./commands/restart.ts";
 import rm from "./commands/rm.ts";
 import rmi from "./commands/rmi.ts";
 import run from "./commands/run.ts";
+import save from "./commands/save.ts";
 import start from "./commands/start.ts";
 import stop from "./commands/stop.ts";
 import tag from "./commands/tag.ts";
@@ -25,7 +28,7 @@ import version from "./commands/version.ts";
 import wait from "./commands/wait.ts";
 
 const COMMANDS: Record<string, BunkerCommand> = Object.fromEntries(
-  [create, images, importCommand, info, inspect, kill, logs, ps, restart, rm, rmi, run, start, stop, tag, version, wait].map(
+  [create, images, importCommand, info, insert, inspect, kill, load, logs, ps, restart, rm, rmi, run, save, start, stop, tag, version, wait].map(
     (command) => [command.meta.name, command],
   ),
 );

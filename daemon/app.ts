@@ -11,6 +11,7 @@ import { errorResponse, statusOf } from "./errors.ts";
 import { systemRoutes } from "./routes/system.ts";
 import { imageRoutes } from "./routes/images.ts";
 import { containerRoutes } from "./routes/containers.ts";
+import { imageTransferRoutes } from "./routes/image-transfer.ts";
 import { API_VERSION, SERVER_HEADER } from "./version.ts";
 
 export type AppEnv = { Bindings: HttpBindings };
@@ -27,6 +28,7 @@ export function buildApp(engine: Engine): Hono<AppEnv> {
   app.route("/", systemRoutes(engine));
   app.route("/", imageRoutes(engine));
   app.route("/", containerRoutes(engine));
+  app.route("/", imageTransferRoutes(engine));
   app.notFound((c) => errorResponse(404, `page not found: ${c.req.method} ${c.req.path}`));
   app.onError((err) => {
     const status = statusOf(err);

@@ -21,6 +21,9 @@ import { ContainerService } from "./container/service.ts";
 import { ContainerStore } from "./container/store.ts";
 import { Reaper } from "./container/reaper.ts";
 import type { ContainerRecord } from "./container/record.ts";
+import { insertFile, type InsertProgress } from "./image/insert.ts";
+import { loadImages, type LoadedImage } from "./image/load.ts";
+import { saveImages } from "./image/save.ts";
 
 export interface EngineOptions {
   root: string;
@@ -76,6 +79,20 @@ export class Engine {
 
   importImage(tarball: AsyncIterable<Uint8Array>, options: ImportOptions, onProgress?: (bytes: number) => void): Promise<Image> {
     return importImage(this.images, tarball, options, onProgress);
+  }
+
+  /** `save`: the images as one docker-archive tar stream; unknown names fail before it starts. */
+  saveImages(names: string[]): AsyncIterable<Uint8Array> {
+    return saveImages(this.images, names);
+  }
+
+  loadImages(archive: AsyncIterable<Uint8Array>): Promise<LoadedImage[]> {
+    return loadImages(this.images, archive);
+  }
+
+  /** `insert` (2013): a file fetched from `url` added at `path` as a new layer on `ref`. */
+  insertFile(ref: string, url: string, path: string, onProgress: (progress: InsertProgress) => void): Promise<Image> {
+    return insertFile(this.images, join(this.options.root, "tmp"), ref, url, path, onProgress);
   }
 
   removeImage(ref: string, force: boolean): RemovalReport {

@@ -86,6 +86,11 @@ export class ImageStore {
     return this.get(id);
   }
 
+  /** The config exactly as stored, whose sha256 is the image ID (`save` must hand out these bytes). */
+  configBytes(id: string): Buffer {
+    return readFileSync(this.configPath(this.get(id).id));
+  }
+
   /** The image with this full ID ("sha256:<hex>" or bare hex). */
   get(id: string): Image {
     const fullId = toFullId(id);

@@ -3,6 +3,7 @@
  *
  *   ROOT/layers/<hex>/diff   the layer's tree, an overlay lower dir
  *   ROOT/layers/<hex>/size   its size in bytes
+ *   ROOT/layers/<hex>/tar-record.gz   how to re-create the exact tar it came as (./tar-record.ts)
  *   ROOT/layers/l/<16 hex>   -> ../<hex>/diff, so a mount's lowerdir list of many layers stays
  *                            within the one page the kernel accepts for mount options
  *
@@ -16,12 +17,14 @@ import { syncfs } from "../../ffi/sys.ts";
 import { InvalidArgumentError, NotFoundError } from "../errors.ts";
 import { fsyncDir, writeFileAtomic } from "../util/atomic-write.ts";
 import { extractTar, type ExtractOptions } from "./tar-extract.ts";
+import { recordedSize, replayTar, TarRecorder } from "./tar-record.ts";
 
 const DIFF_ID = /^sha256:([0-9a-f]{64})$/;
 const LAYER_DIR_NAME = /^[0-9a-f]{64}$/;
 const SHORT_LINK_LENGTH = 16;
 const SHORT_LINK_NAME = /^[0-9a-f]{16}$/;
 const LINKS_DIR_NAME = "l";
+const TAR_RECORD = "tar-record.gz";
 
 /** The lower dir name, relative to ROOT/layers, that a mount uses for this layer: "l/<16 hex>". */
 export function shortLinkName(diffId: string): string {
@@ -31,6 +34,8 @@ export function shortLinkName(diffId: string): string {
 export interface RegisteredLayer {
   diffId: string;
   size: number;
+  /** False when the layer was already present (and the copy just extracted was dropped). */
+  fresh: boolean;
 }
 
 export class LayerStore {
@@ -50,18 +55,25 @@ export class LayerStore {
     const work = join(this.tmpDir, randomBytes(8).toString("hex"));
     const diff = join(work, "diff");
     mkdirSync(diff, { recursive: true, mode: 0o755 });
+    const recorder = new TarRecorder(join(work, TAR_RECORD));
     try {
-      const { diffId, contentBytes } = await extractTar(input, diff, options);
+      let extracted;
+      try {
+        extracted = await extractTar(input, diff, { ...options, onTarBytes: (chunk) => recorder.feed(chunk) });
+      } finally {
+        await recorder.finish();
+      }
+      const { diffId, contentBytes } = extracted;
       if (this.has(diffId)) {
         rmSync(work, { recursive: true, force: true });
-        return { diffId, size: this.size(diffId) };
+        return { diffId, size: this.size(diffId), fresh: false };
       }
       writeFileAtomic(join(work, "size"), String(contentBytes));
       flushFilesystem(work); // the tree's data must be on disk before the rename makes it count
       renameSync(work, this.layerDir(diffId));
       fsyncDir(this.layersDir);
       this.link(hexOf(diffId));
-      return { diffId, size: contentBytes };
+      return { diffId, size: contentBytes, fresh: true };
     } catch (error) {
       rmSync(work, { recursive: true, force: true });
       throw error;
@@ -79,6 +91,18 @@ export class LayerStore {
   size(diffId: string): number {
     if (!this.has(diffId)) throw new NotFoundError(`layer does not exist: ${diffId}`);
     return Number(readFileSync(join(this.layerDir(diffId), "size"), "utf8"));
+  }
+
+  /** The length of the layer's tar as it came in, known without producing it (an outer tar's header needs it first). */
+  tarSize(diffId: string): Promise<number> {
+    if (!this.has(diffId)) throw new NotFoundError(`layer does not exist: ${diffId}`);
+    return recordedSize(join(this.layerDir(diffId), TAR_RECORD));
+  }
+
+  /** The layer's tar, byte for byte as it came in, so its digest is its diff ID again. */
+  tar(diffId: string): AsyncGenerator<Uint8Array> {
+    if (!this.has(diffId)) throw new NotFoundError(`layer does not exist: ${diffId}`);
+    return replayTar(join(this.layerDir(diffId), TAR_RECORD), this.diffDir(diffId));
   }
 
   /** Deletes the layer; a layer that is already gone is fine, as several images may release it. */

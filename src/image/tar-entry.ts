@@ -23,6 +23,8 @@ export type WhiteoutMode = "overlay" | "none";
 export interface ExtractionState {
   root: string;
   whiteouts: WhiteoutMode;
+  /** `docker cp`'s rule: an existing directory is never replaced by a non-directory, nor the reverse. */
+  noOverwriteDirNonDir: boolean;
   /** Directory mtimes, applied after every entry, since creating entries inside a directory bumps its mtime. */
   dirTimes: Array<{ path: string; mtime: number }>;
   /** Sum of regular file sizes: what Docker reports as a layer's size. */
@@ -55,6 +57,11 @@ export async function applyEntry(state: ExtractionState, header: TarHeader, data
   const path = join(parent, base);
   const existing = lstatSync(path, { throwIfNoEntry: false });
   const mergeIntoDir = existing?.isDirectory() === true && header.type === "directory";
+  if (existing && state.noOverwriteDirNonDir && existing.isDirectory() !== (header.type === "directory")) {
+    throw new InvalidArgumentError(
+      existing.isDirectory() ? `cannot overwrite directory "${header.name}" with non-directory` : `cannot overwrite non-directory "${header.name}" with directory`,
+    );
+  }
   if (existing && !mergeIntoDir) rmSync(path, { recursive: true, force: true });
 
   switch (header.type) {

@@ -17,6 +17,10 @@ export interface ExtractOptions {
   whiteouts?: WhiteoutMode;
   /** Told the running total of input bytes consumed (compressed bytes, if the input is gzipped). */
   onProgress?: (inputBytes: number) => void;
+  /** Refuse to replace a directory with a non-directory or the reverse (`docker cp` into a container). */
+  noOverwriteDirNonDir?: boolean;
+  /** Given every byte of the uncompressed tar, in order (the layer store records the archive's layout from them). */
+  onTarBytes?: (chunk: Uint8Array) => void;
 }
 
 export interface ExtractStats {
@@ -32,7 +36,13 @@ export interface ExtractStats {
 const GZIP_MAGIC = [0x1f, 0x8b];
 
 export async function extractTar(input: AsyncIterable<Uint8Array>, root: string, options: ExtractOptions = {}): Promise<ExtractStats> {
-  const state: ExtractionState = { root, whiteouts: options.whiteouts ?? "none", dirTimes: [], contentBytes: 0 };
+  const state: ExtractionState = {
+    root,
+    whiteouts: options.whiteouts ?? "none",
+    noOverwriteDirNonDir: options.noOverwriteDirNonDir ?? false,
+    dirTimes: [],
+    contentBytes: 0,
+  };
   const hash = createHash("sha256");
   let tarBytes = 0;
   let entries = 0;
@@ -56,6 +66,7 @@ export async function extractTar(input: AsyncIterable<Uint8Array>, root: string,
   try {
     for await (const chunk of decompressed(counted(input, options.onProgress))) {
       hash.update(chunk);
+      options.onTarBytes?.(chunk);
       tarBytes += chunk.length;
       if (!extract.write(chunk)) await Promise.race([new Promise<void>((resolve) => extract.once("drain", () => resolve())), closed]);
     }
@@ -117,7 +128,7 @@ async function* decompressed(input: AsyncIterable<Uint8Array>): AsyncGenerator<U
 }
 
 /** Parser and gzip failures mean the client sent something that is not a (gzipped) tar; anything else passes as it is. */
-function asArchiveError(error: unknown): unknown {
+export function asArchiveError(error: unknown): unknown {
   if (!(error instanceof Error)) return error;
   const code = (error as NodeJS.ErrnoException).code;
   if (typeof code === "string" && code.startsWith("Z_")) return new InvalidArgumentError(`gzip: invalid gzip data: ${error.message}`);

@@ -23,7 +23,7 @@ describe("LayerStore", () => {
     const layer = await store.register(chunked(tar));
     const hex = layer.diffId.slice("sha256:".length);
 
-    expect(layer).toEqual({ diffId: sha256(tar), size: 6 });
+    expect(layer).toEqual({ diffId: sha256(tar), size: 6, fresh: true });
     expect(store.has(layer.diffId)).toBe(true);
     expect(store.size(layer.diffId)).toBe(6);
     expect(store.diffDir(layer.diffId)).toBe(join(root, "layers", hex, "diff"));
@@ -41,7 +41,7 @@ describe("LayerStore", () => {
     const marker = join(store.diffDir(first.diffId), "marker");
     mkdirSync(marker);
     const second = await store.register(chunked(tar));
-    expect(second).toEqual(first);
+    expect(second).toEqual({ ...first, fresh: false });
     expect(existsSync(marker)).toBe(true);
     expect(readdirSync(join(root, "tmp"))).toEqual([]);
   });
