@@ -17,6 +17,8 @@ export interface FlagDef {
   description: string;
   /** Placeholder shown in usage after the flag name (`int`, `string`, `list`). */
   valueName?: string;
+  /** A boolean that is on unless turned off (`--pause=false`). */
+  defaultTrue?: boolean;
 }
 
 export type FlagDefs = Record<string, FlagDef>;
@@ -50,7 +52,7 @@ export function parseArgs<F extends FlagDefs>(argv: string[], defs: F, options: 
     byLong.set(key, key);
     for (const alias of def.aliases ?? []) byLong.set(alias, key);
     if (def.short) byShort.set(def.short, key);
-    values[key] = def.kind === "boolean" ? false : def.kind === "list" ? [] : undefined;
+    values[key] = def.kind === "boolean" ? def.defaultTrue === true : def.kind === "list" ? [] : undefined;
   }
 
   const assign = (key: string, value: string | boolean) => {

@@ -1,9 +1,11 @@
 /**
- * Starts a container while attached to it, the way `docker run` and `docker start -a` do:
- * open the attach hijack and `POST /wait` together, start only once the 101 and the wait
- * headers are both in (so no output and no exit can be missed), stream until the daemon
- * closes the attach socket, then take the exit code from the wait body.
+ * Attaches to a container the way `docker run`, `docker start -a` and `docker attach` do:
+ * open the attach hijack and `POST /wait` together, start the container (unless it runs
+ * already) only once the 101 and the wait headers are both in (so no output and no exit can
+ * be missed), stream until the daemon closes the attach socket, then take the exit code from
+ * the wait body. Detaching (ctrl-p ctrl-q) leaves the container running and returns 0.
  */
+import { DEFAULT_DETACH_KEYS, DetachKeyScanner, parseDetachKeys } from "../src/util/detach-keys.ts";
 import { ApiClient, pathPart } from "./client.ts";
 import { openAttach, type AttachSession } from "./hijack.ts";
 
@@ -12,15 +14,29 @@ export interface AttachedStartOptions {
   tty: boolean;
   /** Forward our stdin to the container (-i). */
   stdin: boolean;
+  /** Start the container once attached (run, start -a); false for `attach`. */
+  start: boolean;
   /** `removed` with --rm, so the code arrives after the daemon has removed the container. */
-  waitCondition: "next-exit" | "removed";
+  waitCondition: "not-running" | "next-exit" | "removed";
+  /** `-a`: which outputs to show; both when not given. */
+  outputs?: { stdout: boolean; stderr: boolean };
+  /** `--detach-keys`; ctrl-p,ctrl-q when not given. */
+  detachKeys?: string;
 }
 
 /** Returns the container's exit code; a failing start rejects with the daemon's error. */
-export async function startAttached(client: ApiClient, options: AttachedStartOptions): Promise<number> {
+export async function attachAndWait(client: ApiClient, options: AttachedStartOptions): Promise<number> {
   const id = pathPart(options.containerId);
+  const detachKeys = parseDetachKeys(options.detachKeys ?? DEFAULT_DETACH_KEYS);
   const [attached, waiting] = await Promise.allSettled([
-    openAttach(client, options.containerId, { stdin: options.stdin, tty: options.tty, stdout: process.stdout, stderr: process.stderr }),
+    openAttach(client, options.containerId, {
+      stdin: options.stdin,
+      tty: options.tty,
+      outputs: options.outputs,
+      detachKeys: options.detachKeys,
+      stdout: process.stdout,
+      stderr: process.stderr,
+    }),
     client.request("POST", `/containers/${id}/wait`, { query: { condition: options.waitCondition } }),
   ]);
   if (attached.status === "rejected" || waiting.status === "rejected") {
@@ -30,18 +46,32 @@ export async function startAttached(client: ApiClient, options: AttachedStartOpt
   }
   const session = attached.value;
   const cleanups: (() => void)[] = [() => session.destroy()];
+  let detached = false;
   try {
     if (options.tty && options.stdin && process.stdin.isTTY) cleanups.push(enterRawMode());
-    if (options.stdin) cleanups.push(pipeStdin(session));
-    else session.closeWrite();
+    if (options.stdin) {
+      cleanups.push(
+        pipeStdin(session, new DetachKeyScanner(detachKeys), () => {
+          detached = true;
+          session.destroy();
+        }),
+      );
+    } else {
+      session.closeWrite();
+    }
 
-    await client.request("POST", `/containers/${id}/start`);
+    if (options.start) await client.request("POST", `/containers/${id}/start`);
 
     if (options.tty && process.stdout.isTTY) cleanups.push(followTerminalSize(client, id));
     // With a tty, ^C travels as a byte to the container; without one we relay the signals (sig-proxy).
     if (!options.tty) cleanups.push(proxySignals(client, id));
 
     await session.finished;
+    if (detached) {
+      // The container runs on: there is no exit code to wait for.
+      await waiting.value.body?.cancel();
+      return 0;
+    }
     const result = (await waiting.value.json()) as { StatusCode: number };
     return result.StatusCode;
   } finally {
@@ -68,9 +98,16 @@ function enterRawMode(): () => void {
   };
 }
 
-/** Copies our stdin to the container, and half-closes when it ends so the container sees EOF. */
-function pipeStdin(session: AttachSession): () => void {
-  const onData = (chunk: Uint8Array) => session.write(chunk);
+/**
+ * Copies our stdin to the container, and half-closes when it ends so the container sees EOF.
+ * The detach keys end the attach here (the docker CLI also watches for them itself).
+ */
+function pipeStdin(session: AttachSession, scanner: DetachKeyScanner, onDetach: () => void): () => void {
+  const onData = (chunk: Uint8Array) => {
+    const { forward, detach } = scanner.feed(chunk);
+    if (forward.length) session.write(forward);
+    if (detach) onDetach();
+  };
   const onEnd = () => session.closeWrite();
   process.stdin.on("data", onData);
   process.stdin.on("end", onEnd);

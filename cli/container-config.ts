@@ -2,7 +2,7 @@
  * The flags `create` and `run` share, and the `POST /containers/create` body they become,
  * in the shapes the docker CLI sends (Config at the top level, HostConfig nested).
  */
-import type { FlagDefs, ParsedFlags } from "./args.ts";
+import { UsageError, type FlagDefs, type ParsedFlags } from "./args.ts";
 
 export const containerFlags = {
   name: { kind: "string", description: "Assign a name to the container", valueName: "string" },
@@ -11,6 +11,8 @@ export const containerFlags = {
   workdir: { kind: "string", short: "w", description: "Working directory inside the container", valueName: "string" },
   entrypoint: { kind: "string", description: "Overwrite the default ENTRYPOINT of the image", valueName: "string" },
   interactive: { kind: "boolean", short: "i", description: "Keep STDIN open even if not attached" },
+  attach: { kind: "list", short: "a", description: "Attach to STDIN, STDOUT or STDERR", valueName: "list" },
+  "detach-keys": { kind: "string", description: "Override the key sequence for detaching a container", valueName: "string" },
   tty: { kind: "boolean", short: "t", description: "Allocate a pseudo-TTY" },
   rm: { kind: "boolean", description: "Automatically remove the container when it exits" },
   hostname: { kind: "string", short: "h", description: "Container host name", valueName: "string" },
@@ -43,17 +45,17 @@ export function createBody(image: string, command: string[], flags: ContainerFla
   const binds = flags.volume.filter((volume) => volume.includes(":"));
   const anonymousVolumes = flags.volume.filter((volume) => !volume.includes(":"));
   const ports = parsePublish(flags.publish);
-  const attachStdin = options.attach && flags.interactive;
+  const streams = attachedStreams(flags.attach, options.attach, flags.interactive);
   return {
     Hostname: flags.hostname ?? "",
     User: flags.user ?? "",
-    AttachStdin: attachStdin,
-    AttachStdout: options.attach,
-    AttachStderr: options.attach,
+    AttachStdin: streams.stdin,
+    AttachStdout: streams.stdout,
+    AttachStderr: streams.stderr,
     ...(ports.exposed.length > 0 ? { ExposedPorts: Object.fromEntries(ports.exposed.map((port) => [port, {}])) } : {}),
     Tty: flags.tty,
     OpenStdin: flags.interactive,
-    StdinOnce: attachStdin,
+    StdinOnce: streams.stdin && flags.interactive,
     Env: [...options.envFileEntries, ...resolveEnv(flags.env, options.environment)],
     Cmd: command.length > 0 ? command : null,
     Image: image,
@@ -75,6 +77,22 @@ export function createBody(image: string, command: string[], flags: ContainerFla
       LogConfig: { Type: "", Config: parseLogOpts(flags["log-opt"]) },
     },
   };
+}
+
+export interface AttachedStreams {
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+}
+
+/** `-a` picks the streams; without it an attached run takes stdout and stderr, and stdin with -i. */
+export function attachedStreams(selected: string[], attach: boolean, interactive: boolean): AttachedStreams {
+  if (!attach) return { stdin: false, stdout: false, stderr: false };
+  if (selected.length === 0) return { stdin: interactive, stdout: true, stderr: true };
+  const names = selected.map((name) => name.toLowerCase());
+  const invalid = names.find((name) => !["stdin", "stdout", "stderr"].includes(name));
+  if (invalid !== undefined) throw new UsageError(`invalid argument "${invalid}" for "-a, --attach" flag: valid streams are STDIN, STDOUT and STDERR`);
+  return { stdin: names.includes("stdin"), stdout: names.includes("stdout"), stderr: names.includes("stderr") };
 }
 
 /** `-e KEY=VAL` as is; `-e KEY` takes the client's value and is dropped when the client has none. */

@@ -10,6 +10,10 @@ import { FrameDemuxer, type Output } from "./demux.ts";
 
 export interface AttachOptions {
   stdin: boolean;
+  /** Which outputs to ask for; both when not given. */
+  outputs?: { stdout: boolean; stderr: boolean };
+  /** The daemon ends the attach when it reads these in our input ("ctrl-p,ctrl-q" by default). */
+  detachKeys?: string;
   /** A tty container sends raw bytes; otherwise output is multiplexed frames. */
   tty: boolean;
   stdout: Output;
@@ -32,7 +36,8 @@ export function openAttach(client: ApiClient, containerId: string, options: Atta
     endpoint.kind === "unix"
       ? connect({ path: endpoint.path, allowHalfOpen: true })
       : connect({ host: endpoint.hostname, port: endpoint.port, allowHalfOpen: true });
-  const query = queryString({ stream: true, stdin: options.stdin, stdout: true, stderr: true });
+  const outputs = options.outputs ?? { stdout: true, stderr: true };
+  const query = queryString({ stream: true, stdin: options.stdin, stdout: outputs.stdout, stderr: outputs.stderr, detachKeys: options.detachKeys });
   socket.write(
     `POST /v${API_VERSION}/containers/${pathPart(containerId)}/attach${query} HTTP/1.1\r\n` +
       "Host: localhost\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n\r\n",

@@ -6,7 +6,14 @@ import { runCommand } from "citty";
 import { parseArgs, UsageError, type FlagDefs } from "./args.ts";
 import { ApiClient, DEFAULT_HOST, errorLine } from "./client.ts";
 import type { BunkerCommand } from "./command.ts";
+import attach from "./commands/attach.ts";
+import cp from "./commands/cp.ts";
+import commit from "./commands/commit.ts";
 import create from "./commands/create.ts";
+import diff from "./commands/diff.ts";
+import exportCommand from "./commands/export.ts";
+import history from "./commands/history.ts";
+import image from "./commands/image.ts";
 import images from "./commands/images.ts";
 import importCommand from "./commands/import.ts";
 import info from "./commands/info.ts";
@@ -24,11 +31,12 @@ import save from "./commands/save.ts";
 import start from "./commands/start.ts";
 import stop from "./commands/stop.ts";
 import tag from "./commands/tag.ts";
+import top from "./commands/top.ts";
 import version from "./commands/version.ts";
 import wait from "./commands/wait.ts";
 
 const COMMANDS: Record<string, BunkerCommand> = Object.fromEntries(
-  [create, images, importCommand, info, insert, inspect, kill, load, logs, ps, restart, rm, rmi, run, save, start, stop, tag, version, wait].map(
+  [attach, commit, diff, exportCommand, history, image, cp, create, images, importCommand, info, insert, inspect, kill, load, logs, ps, restart, rm, rmi, run, save, start, stop, tag, top, version, wait].map(
     (command) => [command.meta.name, command],
   ),
 );

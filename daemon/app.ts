@@ -11,6 +11,8 @@ import { errorResponse, statusOf } from "./errors.ts";
 import { systemRoutes } from "./routes/system.ts";
 import { imageRoutes } from "./routes/images.ts";
 import { containerRoutes } from "./routes/containers.ts";
+import { containerLayerRoutes } from "./routes/container-layers.ts";
+import { containerFileRoutes } from "./routes/container-files.ts";
 import { imageTransferRoutes } from "./routes/image-transfer.ts";
 import { API_VERSION, SERVER_HEADER } from "./version.ts";
 
@@ -28,6 +30,8 @@ export function buildApp(engine: Engine): Hono<AppEnv> {
   app.route("/", systemRoutes(engine));
   app.route("/", imageRoutes(engine));
   app.route("/", containerRoutes(engine));
+  app.route("/", containerLayerRoutes(engine));
+  app.route("/", containerFileRoutes(engine));
   app.route("/", imageTransferRoutes(engine));
   app.notFound((c) => errorResponse(404, `page not found: ${c.req.method} ${c.req.path}`));
   app.onError((err) => {

@@ -19,7 +19,18 @@ export const MS_STRICTATIME = 0x1000000;
 
 export const MNT_DETACH = 0x2;
 
+/** open(2) flags node:fs does not export: a path-only descriptor, closed on exec. */
+export const O_PATH = 0o10000000;
+export const O_CLOEXEC = 0o2000000;
+
 export const SYS_pivot_root = 155;
+export const SYS_pidfd_open = 434;
+export const SYS_pidfd_getfd = 438;
+
+export const TIOCSCTTY = 0x540e;
+export const TIOCSWINSZ = 0x5414;
+export const TIOCGPTN = 0x80045430;
+export const TIOCSPTLCK = 0x40045431;
 
 export const PR_CAPBSET_DROP = 24;
 export const PR_SET_CHILD_SUBREAPER = 36;

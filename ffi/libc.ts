@@ -11,7 +11,13 @@ export const libc = dlopen("libc.so.6", {
   unshare: { args: [i32], returns: i32 },
   mount: { args: [ptr, ptr, ptr, u64, ptr], returns: i32 },
   umount2: { args: [ptr, i32], returns: i32 },
-  syscall: { args: [i64, ptr, ptr], returns: i64 },
+  // Arguments as integers: callers pass pointers as numbers from ptr(), keeping the buffers alive.
+  syscall: { args: [i64, u64, u64, u64], returns: i64 },
+  ioctl: { args: [i32, u64, ptr], returns: i32 },
+  dup2: { args: [i32, i32], returns: i32 },
+  fcntl: { args: [i32, i32, i64], returns: i32 },
+  signal: { args: [i32, u64], returns: u64 },
+  sigprocmask: { args: [i32, ptr, ptr], returns: i32 },
   sethostname: { args: [ptr, u64], returns: i32 },
   prctl: { args: [i32, u64, u64, u64, u64], returns: i32 },
   capset: { args: [ptr, ptr], returns: i32 },
@@ -28,6 +34,7 @@ export const libc = dlopen("libc.so.6", {
   pipe2: { args: [ptr, i32], returns: i32 },
   lsetxattr: { args: [ptr, ptr, ptr, u64, i32], returns: i32 },
   lgetxattr: { args: [ptr, ptr, ptr, u64], returns: i64 },
+  llistxattr: { args: [ptr, ptr, u64], returns: i64 },
   syncfs: { args: [i32], returns: i32 },
   strerror: { args: [i32], returns: FFIType.cstring },
 }).symbols;

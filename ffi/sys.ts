@@ -2,6 +2,7 @@
  * Typed wrappers over the libc calls bunker needs. Each checks the return value and throws
  * `SyscallError` with errno, so callers never see a bare -1.
  */
+import { closeSync } from "node:fs";
 import { ptr, read } from "bun:ffi";
 import { libc } from "./libc.ts";
 import * as C from "./constants.ts";
@@ -46,7 +47,62 @@ export function umount2(target: string, flags: number): void {
 }
 
 export function pivotRoot(newRoot: string, putOld: string): void {
-  check(libc.syscall(C.SYS_pivot_root, cstr(newRoot), cstr(putOld)), "pivot_root", newRoot);
+  const a = cstr(newRoot);
+  const b = cstr(putOld);
+  check(libc.syscall(C.SYS_pivot_root, ptr(a), ptr(b), 0), "pivot_root", newRoot);
+}
+
+/**
+ * A duplicate of descriptor `fd` of process `pid`, in this process (pidfd_getfd, Linux 5.6).
+ * How the daemon takes the terminal master that stage 3 opened inside the container.
+ */
+export function takeDescriptor(pid: number, fd: number): number {
+  const pidfd = Number(libc.syscall(C.SYS_pidfd_open, pid, 0, 0));
+  check(pidfd, "pidfd_open");
+  try {
+    const copy = Number(libc.syscall(C.SYS_pidfd_getfd, pidfd, fd, 0));
+    check(copy, "pidfd_getfd");
+    return copy;
+  } finally {
+    closeSync(pidfd);
+  }
+}
+
+/** O_NONBLOCK on the open file description, so Bun's event loop can poll it. */
+export function setNonBlocking(fd: number): void {
+  const F_GETFL = 3;
+  const F_SETFL = 4;
+  const flags = libc.fcntl(fd, F_GETFL, 0);
+  check(flags, "fcntl(F_GETFL)");
+  check(libc.fcntl(fd, F_SETFL, flags | 0o4000 /* O_NONBLOCK */), "fcntl(F_SETFL)");
+}
+
+/** A new close-on-exec descriptor for the same open file (F_DUPFD_CLOEXEC). */
+export function duplicate(fd: number): number {
+  const copy = libc.fcntl(fd, 1030 /* F_DUPFD_CLOEXEC */, 3);
+  check(copy, "fcntl(F_DUPFD_CLOEXEC)");
+  return copy;
+}
+
+export function dup2(from: number, to: number): void {
+  check(libc.dup2(from, to), "dup2");
+}
+
+/** Unlocks a pty master and returns its slave's number (the N of /dev/pts/N). */
+export function unlockPty(master: number): number {
+  check(libc.ioctl(master, C.TIOCSPTLCK, ptr(new Int32Array([0]))), "ioctl(TIOCSPTLCK)");
+  const number = new Int32Array(1);
+  check(libc.ioctl(master, C.TIOCGPTN, ptr(number)), "ioctl(TIOCGPTN)");
+  return number[0];
+}
+
+/** Makes the terminal on `fd` the controlling terminal of this (session-leading) process. */
+export function setControllingTerminal(fd: number): void {
+  check(libc.ioctl(fd, C.TIOCSCTTY, null), "ioctl(TIOCSCTTY)");
+}
+
+export function setWindowSize(fd: number, rows: number, cols: number): void {
+  check(libc.ioctl(fd, C.TIOCSWINSZ, ptr(new Uint16Array([rows, cols, 0, 0]))), "ioctl(TIOCSWINSZ)");
 }
 
 export function sethostname(name: string): void {
@@ -139,6 +195,17 @@ export function lgetxattr(path: string, name: string): Buffer {
   return value;
 }
 
+/** The names of the extended attributes of `path` itself (a symlink is not followed). */
+export function llistxattr(path: string): string[] {
+  const size = Number(libc.llistxattr(cstr(path), null, 0));
+  check(size, "llistxattr", path);
+  if (size === 0) return [];
+  const names = Buffer.alloc(size);
+  const length = Number(libc.llistxattr(cstr(path), names, size));
+  check(length, "llistxattr", path);
+  return names.subarray(0, length).toString("utf8").split("\0").filter(Boolean);
+}
+
 /** Flushes the whole filesystem holding `fd` to disk: one call instead of an fsync per file. */
 export function syncfs(fd: number): void {
   check(libc.syncfs(fd), "syncfs");
@@ -149,6 +216,21 @@ export function pipe(): { read: number; write: number } {
   const fds = new Int32Array(2);
   check(libc.pipe2(ptr(fds), 0o2000000 /* O_CLOEXEC */), "pipe2");
   return { read: fds[0], write: fds[1] };
+}
+
+/**
+ * Every signal back to its default action and none blocked. An ignored signal stays ignored
+ * across execve: without this the container would inherit the runtime's ignored SIGPIPE, and
+ * `yes | head` would spin forever instead of ending.
+ */
+export function resetSignals(): void {
+  const SIG_DFL = 0;
+  for (let signal = 1; signal < 65; signal++) {
+    if (signal === 9 || signal === 19 || signal === 32 || signal === 33) continue; // KILL, STOP, glibc-internal
+    libc.signal(signal, SIG_DFL);
+  }
+  const SIG_SETMASK = 2;
+  check(libc.sigprocmask(SIG_SETMASK, ptr(new Uint8Array(128)), null), "sigprocmask");
 }
 
 /** A NULL-terminated array of C strings, kept alive by the returned buffers. */

@@ -7,6 +7,7 @@
  *   images/<hex>.json       image configs, named by their sha256 (the image ID)
  *   repositories.json       tags
  *   containers/<id>/        config.json, json log, overlay upper/work dirs, stdio pipes
+ *   volumes/<id>/           volume.json, and _data: what containers mount
  *   tmp/                    half-made layers, removed at start
  */
 import { mkdirSync } from "node:fs";
@@ -16,14 +17,20 @@ import { existsSync, readFileSync } from "node:fs";
 import { ImageStore } from "./image/image-store.ts";
 import { importImage, type ImportOptions } from "./image/import.ts";
 import { removeImage, type RemovalReport } from "./image/remove-image.ts";
+import { pruneImages, type PruneReport } from "./image/prune.ts";
+import { detachLeftoverViews } from "./image/overlay-view.ts";
 import type { Image } from "./image/types.ts";
 import { ContainerService } from "./container/service.ts";
 import { ContainerStore } from "./container/store.ts";
+import { ContainerLayers } from "./container/container-layers.ts";
 import { Reaper } from "./container/reaper.ts";
+import { VolumeStore } from "./volume/store.ts";
 import type { ContainerRecord } from "./container/record.ts";
 import { insertFile, type InsertProgress } from "./image/insert.ts";
 import { loadImages, type LoadedImage } from "./image/load.ts";
 import { saveImages } from "./image/save.ts";
+import { ContainerFiles } from "./container/files.ts";
+import { RootfsViews } from "./container/rootfs-views.ts";
 
 export interface EngineOptions {
   root: string;
@@ -36,7 +43,12 @@ export interface EngineOptions {
 export class Engine {
   readonly images: ImageStore;
   readonly containers: ContainerService;
+  /** diff, commit and export: a container's filesystem as layers. */
+  readonly layers: ContainerLayers;
+  /** `cp`: the files of running and stopped containers. */
+  readonly files: ContainerFiles;
   readonly #containerStore: ContainerStore;
+  readonly #volumes: VolumeStore;
 
   private constructor(readonly options: EngineOptions) {
     mkdirSync(options.root, { recursive: true, mode: 0o711 });
@@ -44,15 +56,20 @@ export class Engine {
     this.#containerStore = new ContainerStore(join(options.root, "containers"));
     const reaper = new Reaper();
     reaper.enable();
-    this.containers = new ContainerService(this.#containerStore, this.images, reaper);
+    this.#volumes = new VolumeStore(join(options.root, "volumes"));
+    this.containers = new ContainerService(this.#containerStore, this.images, reaper, this.#volumes);
+    this.layers = new ContainerLayers(options.root, this.containers, this.images, (record) => this.containerDir(record));
+    this.files = new ContainerFiles(this.containers, new RootfsViews(this.containers, this.images, (record) => this.containerDir(record)));
   }
 
-  /** Opens the root and repairs what a crash may have left: half-made layers, containers that died unseen. */
+  /** Opens the root and repairs what a crash may have left: half-made layers and volumes, containers that died unseen. */
   static open(options: EngineOptions): Engine {
     const engine = new Engine({ ...options, root: resolve(options.root) });
+    detachLeftoverViews(join(engine.options.root, "tmp"));
     engine.images.layers.cleanupTemp();
     engine.images.layers.ensureLinks();
     engine.images.load();
+    engine.#volumes.load();
     engine.#containerStore.load();
     engine.containers.restore();
     return engine;
@@ -96,9 +113,15 @@ export class Engine {
   }
 
   removeImage(ref: string, force: boolean): RemovalReport {
-    return removeImage(this.images, ref, {
-      force,
-      usedBy: (imageId) => this.containers.list().filter((r) => r.Image === imageId).map((r) => r.Id),
-    });
+    return removeImage(this.images, ref, { force, usedBy: (imageId) => this.#usedBy(imageId) });
+  }
+
+  pruneImages(): PruneReport {
+    return pruneImages(this.images, (imageId) => this.#usedBy(imageId));
+  }
+
+  /** IDs of the containers created from the image. */
+  #usedBy(imageId: string): string[] {
+    return this.containers.list().filter((r) => r.Image === imageId).map((r) => r.Id);
   }
 }

@@ -1,7 +1,7 @@
-import { startAttached } from "../attached-start.ts";
+import { attachAndWait } from "../attached-start.ts";
 import { ApiError, DaemonUnreachableError, errorLine, pathPart } from "../client.ts";
 import { defineBunkerCommand } from "../command.ts";
-import { containerFlags } from "../container-config.ts";
+import { attachedStreams, containerFlags } from "../container-config.ts";
 import { createContainer } from "../create-container.ts";
 
 export default defineBunkerCommand({
@@ -23,10 +23,14 @@ export default defineBunkerCommand({
         console.log(id);
         return 0;
       }
-      return await startAttached(client, {
+      const streams = attachedStreams(flags.attach, true, flags.interactive);
+      return await attachAndWait(client, {
         containerId: id,
         tty: flags.tty,
-        stdin: flags.interactive,
+        stdin: streams.stdin,
+        outputs: streams,
+        detachKeys: flags["detach-keys"],
+        start: true,
         waitCondition: flags.rm ? "removed" : "next-exit",
       });
     } catch (error) {

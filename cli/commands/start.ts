@@ -1,4 +1,4 @@
-import { startAttached } from "../attached-start.ts";
+import { attachAndWait } from "../attached-start.ts";
 import { pathPart } from "../client.ts";
 import { defineBunkerCommand } from "../command.ts";
 import { forEachTarget } from "../each-target.ts";
@@ -26,10 +26,11 @@ export default defineBunkerCommand({
       "GET",
       `/containers/${pathPart(operands[0])}/json`,
     );
-    return startAttached(client, {
+    return attachAndWait(client, {
       containerId: container.Id,
       tty: container.Config.Tty,
       stdin: flags.interactive && container.Config.OpenStdin,
+      start: true,
       waitCondition: "next-exit",
     });
   },

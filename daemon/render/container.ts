@@ -34,7 +34,7 @@ export function listItem(record: ContainerRecord) {
     Status: statusText(record),
     HostConfig: { NetworkMode: record.HostConfig.NetworkMode },
     NetworkSettings: { Networks: {} },
-    Mounts: [],
+    Mounts: record.Mounts,
   };
 }
 
@@ -86,7 +86,7 @@ export function inspect(record: ContainerRecord, containerDir: string, logPath: 
       Name: "overlay2",
       Data: { UpperDir: join(containerDir, "upper"), WorkDir: join(containerDir, "work"), MergedDir: join(containerDir, "rootfs") },
     },
-    Mounts: [],
+    Mounts: record.Mounts,
     Config: record.Config,
     NetworkSettings: {
       Bridge: "",

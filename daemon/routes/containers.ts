@@ -5,10 +5,9 @@ import { InvalidArgumentError, NotModifiedError } from "../../src/errors.ts";
 import type { WaitCondition } from "../../src/container/service.ts";
 import type { ContainerRecord } from "../../src/container/record.ts";
 import type { AppEnv } from "../app.ts";
-import { errorResponse } from "../errors.ts";
 import { parseBool, parseFilters, parseInteger } from "../query.ts";
 import { inspect, listItem } from "../render/container.ts";
-import { attachStream } from "../attach.ts";
+import { attachOutput } from "../attach.ts";
 import { logStream } from "../logs.ts";
 
 const WAIT_CONDITIONS = ["not-running", "next-exit", "removed"];
@@ -121,8 +120,9 @@ export function containerRoutes(engine: Engine): Hono<AppEnv> {
   });
 
   app.post("/containers/:id/resize", (c) => {
-    const record = containers.get(c.req.param("id"));
-    if (record.State.Status !== "running") return errorResponse(409, `Container ${record.Id} is not running`);
+    const rows = parseInteger(c.req.query("h"), "h") ?? 0;
+    const cols = parseInteger(c.req.query("w"), "w") ?? 0;
+    containers.resize(c.req.param("id"), rows, cols);
     return c.body(null, 200);
   });
 
@@ -148,13 +148,13 @@ export function containerRoutes(engine: Engine): Hono<AppEnv> {
   // Without an Upgrade header dockerd answers attach with 200 and the raw stream.
   app.post("/containers/:id/attach", (c) => {
     const record = containers.get(c.req.param("id"));
-    return c.body(attachStream(containers, record, new URL(c.req.url).searchParams), 200, {
+    return c.body(attachOutput(containers, record, new URL(c.req.url).searchParams).output, 200, {
       "Content-Type": "application/vnd.docker.raw-stream",
     });
   });
 
   app.delete("/containers/:id", async (c) => {
-    await containers.remove(c.req.param("id"), parseBool(c.req.query("force")));
+    await containers.remove(c.req.param("id"), parseBool(c.req.query("force")), parseBool(c.req.query("v")));
     return c.body(null, 204);
   });
   return app;

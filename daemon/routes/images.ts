@@ -61,6 +61,13 @@ export function imageRoutes(engine: Engine): Hono<AppEnv> {
     return c.body(null, 201);
   });
 
+  app.post("/images/prune", (c) => {
+    const dangling = parseFilters(c.req.query("filters")).get("dangling");
+    // Without -a only dangling images go; pruning every unused image is not offered.
+    if (dangling !== undefined && !dangling.includes("true")) throw new InvalidArgumentError("only dangling images can be pruned");
+    return c.json(engine.pruneImages());
+  });
+
   app.delete("/images/:name{.+}", (c) => c.json(engine.removeImage(c.req.param("name"), parseBool(c.req.query("force")))));
   return app;
 }

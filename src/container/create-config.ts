@@ -92,8 +92,12 @@ export function buildRecord(id: string, name: string, request: CreateRequest, im
       RestartPolicy: validRestartPolicy(host.RestartPolicy, host.AutoRemove ?? false),
       Dns: host.Dns ?? [],
       Binds: host.Binds ?? null,
+      VolumesFrom: host.VolumesFrom ?? null,
       LogConfig: { Type: "json-file", Config: validLogConfig(host.LogConfig?.Config) },
+      ConsoleSize: host.ConsoleSize,
     },
+    // Filled in by the service, which owns the volumes they may need.
+    Mounts: [],
     State: initialState(),
     RestartCount: 0,
     HasBeenManuallyStopped: false,

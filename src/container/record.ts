@@ -41,8 +41,28 @@ export interface HostConfig {
   RestartPolicy: RestartPolicy;
   Dns: string[];
   Binds: string[] | null;
+  /** `CONTAINER[:ro|rw]`: the containers whose mounts this one shares, as given. */
+  VolumesFrom: string[] | null;
   LogConfig: { Type: string; Config: Record<string, string> };
+  /** [rows, cols] of the client's terminal at create, for `-t`. */
+  ConsoleSize?: [number, number];
 }
+
+interface MountFields {
+  /** The host path mounted: a volume's data directory, or the bound host path. */
+  Source: string;
+  Destination: string;
+  /** "ro" or "rw" as the user wrote it, "" when not given. */
+  Mode: string;
+  RW: boolean;
+  Propagation: "";
+}
+
+/**
+ * One of a container's volumes or binds, in the shape of inspect's `Mounts` (API v1.41): a
+ * volume carries its ID as `Name`; Docker leaves `Name` and `Driver` out for binds.
+ */
+export type MountPoint = (MountFields & { Type: "bind" }) | (MountFields & { Type: "volume"; Name: string; Driver: "local" });
 
 export interface ContainerRecord {
   Id: string;
@@ -55,6 +75,8 @@ export interface ContainerRecord {
   Image: string;
   Config: ContainerConfig;
   HostConfig: HostConfig;
+  /** Decided once at create, so a volume stays the same across restarts and others can share it. */
+  Mounts: MountPoint[];
   State: ContainerState;
   RestartCount: number;
   /** Stopped by the user (stop, or kill with a fatal signal) since the last start: `unless-stopped` leaves it be. */

@@ -13,7 +13,7 @@ import { generateName, newId } from "../util/ids.ts";
 import { parseSignal } from "../util/signals.ts";
 import { nowRfc3339Nano } from "../util/timestamp.ts";
 import { prepareRootfs } from "../start/1-prepare-rootfs.ts";
-import { launch, LaunchError } from "../start/launch.ts";
+import { launch, LaunchError, type Launched, type Stdio } from "../start/launch.ts";
 import { capabilityNumbers, DEFAULT_CAPABILITIES } from "./capabilities.ts";
 import { createCgroups, removeCgroups } from "./cgroups.ts";
 import { buildRecord, validateName, type CreateRequest } from "./create-config.ts";
@@ -24,9 +24,21 @@ import type { ContainerRecord } from "./record.ts";
 import { startsWithDaemon } from "./restart-policy.ts";
 import { Restarts } from "./restarts.ts";
 import { ContainerStdio, type OutputListener } from "./stdio.ts";
+import { Attachment } from "./attachment.ts";
 import type { ContainerStore } from "./store.ts";
+import { launchMounts, planMounts } from "./mounts.ts";
+import type { VolumeStore } from "../volume/store.ts";
 
 export type WaitCondition = "not-running" | "next-exit" | "removed";
+
+/** A container with a terminal gets the pty in stage 3; stage 2 needs no stdio of its own. */
+const NO_STDIO: Stdio = { stdin: "ignore", stdout: "ignore", stderr: "ignore" };
+
+/** The terminal size the client asked for at create (`ConsoleSize: [rows, cols]`), if any. */
+function consoleSize(record: ContainerRecord): { rows: number; cols: number } | undefined {
+  const [rows, cols] = record.HostConfig.ConsoleSize ?? [0, 0];
+  return rows > 0 && cols > 0 ? { rows, cols } : undefined;
+}
 
 /** Docker's default grace period between SIGTERM and SIGKILL. */
 const DEFAULT_STOP_SECONDS = 10;
@@ -36,17 +48,6 @@ const EXIT_STATUS_LOST = 255;
 
 export class StartError extends InvalidArgumentError {
   override name = "StartError";
-}
-
-export interface Attachment {
-  /** Settles when the output ends: the container exited, or its start failed or it was removed. */
-  done: Promise<void>;
-  detach(): void;
-}
-
-interface PendingAttach {
-  listener: OutputListener;
-  settle(): void;
 }
 
 interface Running {
@@ -62,12 +63,15 @@ export class ContainerService {
   readonly #stopListeners = new Map<string, Set<(code: number) => void>>();
   readonly #restarts = new Restarts();
   readonly #removeListeners = new Map<string, Set<() => void>>();
-  readonly #pendingAttach = new Map<string, Set<PendingAttach>>();
+  readonly #pendingAttach = new Map<string, Set<Attachment>>();
+  /** Stopped containers whose root `cp` has mounted: a start now would mount the same upper dir twice. */
+  readonly rootfsInUse = new Set<string>();
 
   constructor(
     private readonly store: ContainerStore,
     private readonly images: ImageStore,
     private readonly reaper: Reaper,
+    private readonly volumes: VolumeStore,
   ) {}
 
   get(ref: string): ContainerRecord {
@@ -102,7 +106,13 @@ export class ContainerService {
       chosen = generateName((n) => this.store.nameTaken(n) !== undefined);
     }
     const record = buildRecord(id, chosen, request, image);
-    this.store.add(record);
+    record.Mounts = planMounts(record, { container: (ref) => this.store.get(ref), volumes: this.volumes });
+    try {
+      this.store.add(record);
+    } catch (err) {
+      this.#releaseVolumes(record);
+      throw err;
+    }
     return record;
   }
 
@@ -116,12 +126,16 @@ export class ContainerService {
       record.HasBeenManuallyStopped = false;
     }
     if (record.State.Status === "running") throw new NotModifiedError(`container ${record.Id} is already running`);
+    if (this.rootfsInUse.has(record.Id)) throw new ConflictError(`container ${record.Id} cannot start while files are being copied to or from it`);
     const image = this.images.get(record.Image);
     const dir = this.store.dirOf(record.Id);
     const cgroupProcs = createCgroups(record.Id);
-    const { stdio, writeEnds } = ContainerStdio.forStart(dir, this.#logFile(record));
+    const terminal = record.Config.Tty;
+    const { stdio, containerEnds } = terminal
+      ? { stdio: ContainerStdio.forTerminal(this.#logFile(record)), containerEnds: NO_STDIO }
+      : ContainerStdio.forPipes(dir, this.#logFile(record), record.Config.OpenStdin);
     this.#connectPendingAttach(record.Id, stdio);
-    let pid: number;
+    let launched: Launched;
     try {
       const spec = prepareRootfs({
         containerId: record.Id,
@@ -138,14 +152,21 @@ export class ContainerService {
           user: record.Config.User ?? "",
         },
         capabilities: capabilityNumbers(DEFAULT_CAPABILITIES),
+        terminal,
+        mounts: launchMounts(record.Mounts, this.volumes),
       });
-      pid = await launch(spec, { stdin: "ignore", stdout: writeEnds.stdout, stderr: writeEnds.stderr });
+      launched = await launch(spec, containerEnds, consoleSize(record));
     } catch (err) {
-      ContainerStdio.closeWriteEnds(writeEnds);
+      ContainerStdio.closeContainerEnds(containerEnds);
+      stdio.abandon();
       await this.#failStart(record, err, stdio);
       throw err instanceof LaunchError ? new StartError(err.message) : err;
     }
-    ContainerStdio.closeWriteEnds(writeEnds);
+    ContainerStdio.closeContainerEnds(containerEnds);
+    if (launched.terminal !== undefined) stdio.connectTerminal(launched.terminal);
+    const { pid } = launched;
+    // Stage 3 seeded every volume still empty: from now on what is in them is the user's.
+    for (const mount of record.Mounts) if (mount.Type === "volume") this.volumes.markSeeded(mount.Name);
     record.State = {
       ...record.State,
       Status: "running",
@@ -157,6 +178,14 @@ export class ContainerService {
     };
     this.store.save(record);
     this.#track(record, stdio, (onExit) => this.reaper.watchChild(pid, onExit));
+  }
+
+  /** Follows the attached client's window (`-t`); a container that is not running answers 409. */
+  resize(ref: string, rows: number, cols: number): void {
+    const record = this.store.get(ref);
+    const running = this.#running.get(record.Id);
+    if (!running) throw new ConflictError(`Container ${record.Id} is not running`);
+    running.stdio.resize(rows, cols);
   }
 
   /** Without `seconds`, the container's StopTimeout, else Docker's 10; a negative wait never kills. */
@@ -212,7 +241,8 @@ export class ContainerService {
     return new Promise((resolve) => this.#listen(this.#stopListeners, record.Id, resolve));
   }
 
-  async remove(ref: string, force = false): Promise<void> {
+  /** `removeVolumes` (`rm -v`) also removes the container's volumes that no other container uses. */
+  async remove(ref: string, force = false, removeVolumes = false): Promise<void> {
     const record = this.store.get(ref);
     if (this.#restarts.isPending(record.Id)) {
       if (!force) {
@@ -231,43 +261,35 @@ export class ContainerService {
       if (!this.store.has(record.Id)) return; // auto-removed on exit
     }
     this.store.remove(record);
+    // `run --rm` takes the container's volumes with it, as in Docker.
+    if (removeVolumes || record.HostConfig.AutoRemove) this.#releaseVolumes(record);
     removeCgroups(record.Id);
     this.#restarts.forget(record.Id);
     this.#notify(this.#exitListeners, record.Id, record.State.ExitCode);
     this.#notify(this.#stopListeners, record.Id, record.State.ExitCode);
     this.#notify(this.#removeListeners, record.Id);
-    for (const { settle } of this.#pendingAttach.get(record.Id) ?? []) settle();
+    for (const attachment of this.#pendingAttach.get(record.Id) ?? []) attachment.end();
     this.#pendingAttach.delete(record.Id);
   }
 
   /**
-   * Streams the container's output to `listener` until it ends. `docker run` attaches before
-   * it starts the container, so an attach to a container not running yet joins its next start.
+   * Streams the container's output to `listener` until it ends, and takes the client's input.
+   * `docker run` attaches before it starts the container, so an attach to a container not
+   * running yet joins its next start.
    */
   attach(ref: string, listener: OutputListener): Attachment {
     const record = this.store.get(ref);
+    const attachment = new Attachment(listener, record.Config.StdinOnce, (a) => this.#pendingAttach.get(record.Id)?.delete(a));
     const running = this.#running.get(record.Id);
-    if (running) {
-      const unsubscribe = running.stdio.subscribe(listener);
-      return { done: running.stdio.closed.then(unsubscribe), detach: unsubscribe };
-    }
-    let settle!: () => void;
-    const done = new Promise<void>((resolve) => (settle = resolve));
-    const pending: PendingAttach = { listener, settle };
-    this.#listen(this.#pendingAttach, record.Id, pending);
-    return { done, detach: () => this.#pendingAttach.get(record.Id)?.delete(pending) };
+    if (running) attachment.connect(running.stdio);
+    else this.#listen(this.#pendingAttach, record.Id, attachment);
+    return attachment;
   }
 
   #connectPendingAttach(id: string, stdio: ContainerStdio): void {
     const pending = this.#pendingAttach.get(id);
     this.#pendingAttach.delete(id);
-    for (const { listener, settle } of pending ?? []) {
-      const unsubscribe = stdio.subscribe(listener);
-      stdio.closed.then(() => {
-        unsubscribe();
-        settle();
-      });
-    }
+    for (const attachment of pending ?? []) attachment.connect(stdio);
   }
 
   /** Logs as recorded so far, across rotated files; with `follow`, and as they are written. */
@@ -290,7 +312,7 @@ export class ContainerService {
     for (const record of this.store.list()) {
       const alive = record.State.Status === "running" && processStartTime(record.State.Pid) === record.State.PidStartTime;
       if (alive) {
-        const stdio = ContainerStdio.reattach(this.store.dirOf(record.Id), this.#logFile(record));
+        const stdio = ContainerStdio.reattach(this.store.dirOf(record.Id), this.#logFile(record), record.Config.OpenStdin);
         this.#track(record, stdio, (onExit) => this.reaper.watchSurvivor(record.State.Pid, record.State.PidStartTime, onExit));
         consola.info(`container ${record.Id.slice(0, 12)} survived the previous daemon; watching it again`);
         continue;
@@ -301,8 +323,10 @@ export class ContainerService {
         this.store.save(record);
       }
       removeCgroups(record.Id);
-      if (record.HostConfig.AutoRemove) this.store.remove(record);
-      else if (startsWithDaemon(record)) {
+      if (record.HostConfig.AutoRemove) {
+        this.store.remove(record);
+        this.#releaseVolumes(record);
+      } else if (startsWithDaemon(record)) {
         this.start(record.Id).catch((err) => consola.warn(`restart of ${record.Id.slice(0, 12)} by its policy: ${err.message}`));
       }
     }
@@ -390,7 +414,21 @@ export class ContainerService {
       Error: (err as Error).message,
     };
     this.store.save(record);
-    if (record.HostConfig.AutoRemove) this.store.remove(record);
+    if (record.HostConfig.AutoRemove) {
+      this.store.remove(record);
+      this.#releaseVolumes(record);
+    }
+  }
+
+  /**
+   * Removes the volumes of a record no longer in the store that no remaining container uses:
+   * the container records are the volumes' reference counts.
+   */
+  #releaseVolumes(record: ContainerRecord): void {
+    const used = new Set(this.store.list().flatMap((other) => other.Mounts.flatMap((mount) => (mount.Type === "volume" ? [mount.Name] : []))));
+    for (const mount of record.Mounts) {
+      if (mount.Type === "volume" && !used.has(mount.Name)) this.volumes.remove(mount.Name);
+    }
   }
 
   #signal(record: ContainerRecord, signal: number): void {

@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { LaunchSpec } from "./spec.ts";
+import type { LaunchMount, LaunchSpec } from "./spec.ts";
 
 export interface RootfsInput {
   containerId: string;
@@ -19,6 +19,8 @@ export interface RootfsInput {
   cgroupProcs: string[];
   process: LaunchSpec["process"];
   capabilities: number[];
+  terminal: boolean;
+  mounts: LaunchMount[];
 }
 
 const HOSTS = `127.0.0.1\tlocalhost
@@ -46,6 +48,8 @@ export function prepareRootfs(input: RootfsInput): LaunchSpec {
   writeFileSync(paths.hostname, `${input.hostname}\n`);
   writeFileSync(paths.hosts, `${HOSTS}${input.hostname === "localhost" ? "" : `127.0.1.1\t${input.hostname}\n`}`);
   writeFileSync(paths.resolvConf, resolvConf(input.dns));
+  // Like Docker, a bind of a host path that does not exist creates it, as a directory.
+  for (const mount of input.mounts) if (!existsSync(mount.source)) mkdirSync(mount.source, { recursive: true });
   return {
     containerId: input.containerId,
     rootfs: paths.rootfs,
@@ -59,10 +63,17 @@ export function prepareRootfs(input: RootfsInput): LaunchSpec {
       { source: paths.hosts, target: "/etc/hosts" },
       { source: paths.resolvConf, target: "/etc/resolv.conf" },
     ],
+    mounts: [...input.mounts].sort((a, b) => depth(a.target) - depth(b.target)),
     cgroupProcs: input.cgroupProcs,
     process: input.process,
     capabilities: input.capabilities,
+    terminal: input.terminal,
   };
+}
+
+/** Mounting in order of depth puts a mount at /a before one at /a/b, which must land on top of it. */
+function depth(path: string): number {
+  return path.split("/").filter(Boolean).length;
 }
 
 /**

@@ -8,7 +8,7 @@ import { writeFileSync } from "node:fs";
 import * as sys from "../../ffi/sys.ts";
 import * as C from "../../ffi/constants.ts";
 import { selfCommand } from "../util/self.ts";
-import { readSpecFromEnv, SPEC_ENV, STAGE_INSIDE, SYNC_FD } from "./spec.ts";
+import { ACK_FD, readSpecFromEnv, SPEC_ENV, STAGE_INSIDE, SYNC_FD } from "./spec.ts";
 import { failStage, report } from "./sync.ts";
 
 export function createNamespaces(): void {
@@ -22,7 +22,7 @@ export function createNamespaces(): void {
     protectOwnBinary();
     const child = Bun.spawn([...selfCommand(), STAGE_INSIDE], {
       env: { [SPEC_ENV]: process.env[SPEC_ENV]! },
-      stdio: ["inherit", "inherit", "inherit", SYNC_FD],
+      stdio: ["inherit", "inherit", "inherit", SYNC_FD, ACK_FD],
     });
     // The child's exit is the daemon's business from here on; don't keep it referenced.
     child.unref();

@@ -1,15 +1,17 @@
 /**
  * Stage 3, part one: PID 1 of the new namespaces sets up the container's filesystem. It
- * mounts the overlay root, /proc (only a process inside the new PID namespace can mount a
- * /proc that shows it), a minimal /dev and a read-only /sys, binds the generated /etc files,
- * pivots into the root and detaches the host's tree, then masks the kernel files a
- * container has no business reading or writing.
+ * mounts the overlay root, the volumes and binds (./mounts.ts), /proc (only a process inside
+ * the new PID namespace can mount a /proc that shows it), a minimal /dev and a read-only /sys,
+ * binds the generated /etc files, pivots into the root and detaches the host's tree, then
+ * masks the kernel files a container has no business reading or writing.
  */
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, mkdirSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
 import * as sys from "../../ffi/sys.ts";
 import * as C from "../../ffi/constants.ts";
 import type { LaunchSpec } from "./spec.ts";
+import { applyMounts, bindInRoot } from "./mounts.ts";
+import { handOverTerminal } from "./console.ts";
 
 const NOSUID_NODEV_NOEXEC = C.MS_NOSUID | C.MS_NODEV | C.MS_NOEXEC;
 
@@ -35,17 +37,21 @@ const MAX_MOUNT_DATA = 4095;
 export function setupInside(spec: LaunchSpec): void {
   mountRoot(spec);
   const root = spec.rootfs;
+  // Before /proc, /sys and /dev, so no volume or bind can cover what they protect.
+  applyMounts(root, spec.mounts);
   mountAt(root, "/proc", "proc", "proc", NOSUID_NODEV_NOEXEC);
   mountAt(root, "/sys", "sysfs", "sysfs", NOSUID_NODEV_NOEXEC | C.MS_RDONLY);
   setupDev(root);
-  for (const bind of spec.fileBinds) bindFile(bind.source, join(root, bind.target));
+  for (const bind of spec.fileBinds) bindInRoot(root, bind.source, bind.target);
   pivotInto(root);
+  if (spec.terminal) handOverTerminal();
   sys.sethostname(spec.hostname);
   for (const path of MASKED_PATHS) mask(path);
   for (const path of READONLY_PATHS) makeReadonly(path);
 }
 
-function mountRoot(spec: LaunchSpec): void {
+/** Also mounts a stopped container's root for `cp` (./rootfs-view.ts), so both see the same tree. */
+export function mountRoot(spec: Pick<LaunchSpec, "layersDir" | "lowerDirs" | "upperDir" | "workDir" | "rootfs">): void {
   // Lower dirs are relative names ("l/<id>"), resolved from the layer store's directory.
   process.chdir(spec.layersDir);
   const lower = spec.lowerDirs.join(":");
@@ -78,14 +84,6 @@ function setupDev(root: string): void {
   for (const [link, target] of [["fd", "/proc/self/fd"], ["stdin", "/proc/self/fd/0"], ["stdout", "/proc/self/fd/1"], ["stderr", "/proc/self/fd/2"]]) {
     symlinkSync(target, join(dev, link));
   }
-}
-
-function bindFile(source: string, target: string): void {
-  if (!existsSync(target)) {
-    ensureDir(dirname(target));
-    writeFileSync(target, "");
-  }
-  sys.mount(source, target, null, C.MS_BIND);
 }
 
 /**

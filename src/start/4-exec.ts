@@ -21,6 +21,7 @@ export class ExecError extends Error {
 export function execProcess(spec: LaunchSpec): never {
   const { args, env, cwd } = spec.process;
   sys.setsid();
+  if (spec.terminal) sys.setControllingTerminal(0);
   const user = resolveUser(spec.process.user);
   mkdirSync(cwd, { recursive: true });
   process.chdir(cwd);
@@ -33,6 +34,7 @@ export function execProcess(spec: LaunchSpec): never {
   // A non-root user lost every capability with setresuid, as under Docker; root keeps the default set.
   if (user.uid === 0) sys.capset(spec.capabilities);
   sys.closeFromOnExec(3);
+  sys.resetSignals();
   try {
     sys.execve(path, args, withHome(env, user.home));
   } catch (err) {

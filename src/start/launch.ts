@@ -1,17 +1,25 @@
 /**
  * The daemon's side of a container start: run stage 2 with the spec and the container's
- * stdio, then read the sync pipe until every stage has let go of it. Stage 3's copy closes
- * on execve, so EOF without an error message means the user's command is running.
+ * stdio, then follow the sync pipe until every stage has let go of it. Stage 3's copy closes
+ * on execve, so EOF without an error message means the user's command is running. With a
+ * terminal, stage 3 reports its pty master on the way; the daemon takes a copy and acks.
  */
-import { closeSync } from "node:fs";
+import { closeSync, writeSync } from "node:fs";
 import * as sys from "../../ffi/sys.ts";
 import { selfCommand } from "../util/self.ts";
 import { SPEC_ENV, STAGE_NAMESPACES, type LaunchSpec, type SyncMessage } from "./spec.ts";
 
 export interface Stdio {
   stdin: number | "ignore";
-  stdout: number;
-  stderr: number;
+  stdout: number | "ignore";
+  stderr: number | "ignore";
+}
+
+export interface Launched {
+  /** The container's init, as the host sees it. */
+  pid: number;
+  /** The terminal master, when the spec asked for a terminal. */
+  terminal?: number;
 }
 
 /** The container could not be started; `exitCode` is what Docker records for it (125/126/127). */
@@ -21,31 +29,56 @@ export class LaunchError extends Error {
   }
 }
 
-export async function launch(spec: LaunchSpec, stdio: Stdio): Promise<number> {
+export async function launch(spec: LaunchSpec, stdio: Stdio, terminalSize?: { rows: number; cols: number }): Promise<Launched> {
   const sync = sys.pipe();
+  const ack = sys.pipe();
   let stage2;
   try {
     stage2 = Bun.spawn([...selfCommand(), STAGE_NAMESPACES], {
       env: { [SPEC_ENV]: JSON.stringify(spec) },
-      stdio: [stdio.stdin, stdio.stdout, stdio.stderr, sync.write],
+      stdio: [stdio.stdin, stdio.stdout, stdio.stderr, sync.write, ack.read],
     });
   } finally {
     closeSync(sync.write);
+    closeSync(ack.read);
   }
-  const messages = await readMessages(sync.read);
+  const launched: Partial<Launched> = {};
+  let error: { message: string; exitCode: number } | undefined;
+  try {
+    for await (const message of messages(sync.read)) {
+      if (message.type === "pid") launched.pid = message.pid;
+      else if (message.type === "error") error = message;
+      else if (message.type === "console" && launched.pid !== undefined) {
+        launched.terminal = sys.takeDescriptor(launched.pid, message.fd);
+        // Sized before stage 3 goes on, so the command's first look at its window is right.
+        if (terminalSize) sys.setWindowSize(launched.terminal, terminalSize.rows, terminalSize.cols);
+        writeSync(ack.write, "1");
+      }
+    }
+  } finally {
+    closeSync(ack.write);
+  }
   const stage2Exit = await stage2.exited;
-  const pid = messages.find((m) => m.type === "pid")?.pid;
-  const error = messages.find((m) => m.type === "error");
-  if (error) throw new LaunchError(error.message, error.exitCode, pid);
-  if (pid === undefined) throw new LaunchError(`container init did not start (stage 2 exited with ${stage2Exit})`, 125);
-  return pid;
+  if (error) {
+    if (launched.terminal !== undefined) closeSync(launched.terminal);
+    throw new LaunchError(error.message, error.exitCode, launched.pid);
+  }
+  if (launched.pid === undefined) throw new LaunchError(`container init did not start (stage 2 exited with ${stage2Exit})`, 125);
+  return launched as Launched;
 }
 
-async function readMessages(fd: number): Promise<(SyncMessage & { pid?: number })[]> {
-  const text = await new Response(Bun.file(fd).stream()).text();
-  closeSync(fd);
-  return text
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as SyncMessage);
+/** The sync pipe's JSON lines, as they arrive, until every writer has closed it. */
+async function* messages(fd: number): AsyncGenerator<SyncMessage> {
+  let pending = "";
+  const decoder = new TextDecoder();
+  try {
+    for await (const chunk of Bun.file(fd).stream()) {
+      pending += decoder.decode(chunk, { stream: true });
+      const lines = pending.split("\n");
+      pending = lines.pop()!;
+      for (const line of lines) if (line) yield JSON.parse(line) as SyncMessage;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -17,6 +17,8 @@ export interface LaunchSpec {
   hostname: string;
   /** Host files bind-mounted over container paths (/etc/hostname, /etc/hosts, /etc/resolv.conf). */
   fileBinds: { source: string; target: string }[];
+  /** Volumes and binds, parents before children. */
+  mounts: LaunchMount[];
   /** `cgroup.procs` files stage 2 writes itself into, so the container starts inside its cgroups. */
   cgroupProcs: string[];
   process: {
@@ -28,6 +30,18 @@ export interface LaunchSpec {
   };
   /** Capability numbers the container keeps; every other one is dropped from all sets. */
   capabilities: number[];
+  /** Give the process a terminal (`-t`): a pty from the container's own devpts. */
+  terminal: boolean;
+}
+
+/** A host directory or file bind-mounted at a container path: a volume's data, or a user's bind. */
+export interface LaunchMount {
+  source: string;
+  /** The path inside the container; resolved within the rootfs, never following a symlink out. */
+  target: string;
+  readonly: boolean;
+  /** Copy what the image has at `target` into `source` first, if `source` is still empty. */
+  seed: boolean;
 }
 
 export const SPEC_ENV = "BUNKER_LAUNCH_SPEC";
@@ -35,8 +49,13 @@ export const SPEC_ENV = "BUNKER_LAUNCH_SPEC";
 /** The descriptor on which stages talk to the daemon. Closed by execve (close-on-exec). */
 export const SYNC_FD = 3;
 
+/** The descriptor on which the daemon answers stage 3: one byte once it holds the terminal master. */
+export const ACK_FD = 4;
+
 export type SyncMessage =
   | { type: "pid"; pid: number }
+  /** Stage 3 opened the terminal; `fd` is the master's number in stage 3, for the daemon to take. */
+  | { type: "console"; fd: number }
   | { type: "error"; message: string; exitCode: number };
 
 export const STAGE_NAMESPACES = "__stage-namespaces";

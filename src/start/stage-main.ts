@@ -6,7 +6,9 @@
 import { STAGE_INSIDE, STAGE_NAMESPACES } from "./spec.ts";
 import { createNamespaces } from "./2-create-namespaces.ts";
 import { runStageInside } from "./stage-inside.ts";
+import { holdRootfsView, STAGE_ROOTFS_VIEW } from "./rootfs-view.ts";
 
 const role = process.argv[2];
 if (role === STAGE_NAMESPACES) createNamespaces();
 else if (role === STAGE_INSIDE) runStageInside();
+else if (role === STAGE_ROOTFS_VIEW) await holdRootfsView();

@@ -1,4 +1,4 @@
-/** run's options end to end: restart policies (also across a daemon restart), --stop-timeout, -h, -u, -w, --env-file, --dns, --cidfile. */
+/** run's options end to end: restart policies (also across a daemon restart), --stop-timeout, -h, -u, -w, --env-file, --dns, --cidfile, --rm. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -255,5 +255,19 @@ describe("--cidfile", () => {
     const r = await daemon.bunker("run", "--cidfile", file, "no-such-image", "true");
     expect(r.code).toBe(125);
     expect(existsSync(file)).toBe(false);
+  });
+});
+
+describe("--rm", () => {
+  test("the daemon removes the container after its exit even when the client was killed first", async () => {
+    const client = Bun.spawn([BIN, "-H", daemon.host, "run", "--rm", "--name", "orphaned-rm", "base", "sh", "-c", "sleep 1.5; echo done"], {
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    await eventually(async () => (await daemon.bunker("inspect", "-f", "{{.State.Status}}", "orphaned-rm")).stdout.trim() === "running");
+    client.kill(9);
+    await client.exited;
+    expect((await inspect("orphaned-rm")).State.Status).toBe("running");
+    await eventually(() => gone("orphaned-rm"), 10_000);
   });
 });

@@ -44,6 +44,12 @@ describe("run", () => {
     expect(r.stdout).toBe("1 1\n");
   });
 
+  test("the command starts with no signal ignored or blocked, so a pipe's writer ends with its reader", async () => {
+    const status = await daemon.bunker("run", "base", "grep", "-E", "SigIgn|SigBlk", "/proc/self/status");
+    expect(status.stdout).toBe("SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
+    expect((await daemon.bunker("run", "base", "sh", "-c", "yes | head -1")).stdout).toBe("y\n");
+  });
+
   test("the host's tree is invisible", async () => {
     const r = await daemon.bunker("run", "base", "ls", "/work");
     expect(r.code).not.toBe(0);

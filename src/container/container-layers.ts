@@ -1,0 +1,63 @@
+/**
+ * A container's filesystem as layers: what it changed (diff), that change as a new image
+ * (commit), and the whole merged tree as a tar (export). Each reads the container's overlay
+ * upper dir from the host, against a read-only view of its image's layers.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { ImageStore } from "../image/image-store.ts";
+import { shortLinkName } from "../image/layer-store.ts";
+import { withOverlayView } from "../image/overlay-view.ts";
+import type { Image } from "../image/types.ts";
+import { containerPaths } from "../start/1-prepare-rootfs.ts";
+import { commitContainer, type CommitOptions } from "./commit.ts";
+import { exportFilesystem } from "./export.ts";
+import { bunkerMountPoints, containerChanges, type Change } from "./fs-diff.ts";
+import type { ContainerRecord } from "./record.ts";
+import type { ContainerService } from "./service.ts";
+
+export class ContainerLayers {
+  readonly #tmpDir: string;
+
+  constructor(
+    root: string,
+    private readonly containers: ContainerService,
+    private readonly images: ImageStore,
+    private readonly containerDir: (record: ContainerRecord) => string,
+  ) {
+    this.#tmpDir = join(root, "tmp");
+  }
+
+  async changes(ref: string): Promise<Change[]> {
+    const record = this.containers.get(ref);
+    const upper = this.#upperDir(record);
+    // A container never started has changed nothing.
+    if (!existsSync(upper)) return [];
+    return withOverlayView(this.#tmpDir, this.images.layers.layersDir, this.#lowers(record), async (lowerRoot) =>
+      containerChanges(upper, lowerRoot, bunkerMountPoints(upper, lowerRoot)),
+    );
+  }
+
+  commit(ref: string, options: CommitOptions): Promise<Image> {
+    const record = this.containers.get(ref);
+    const running = record.State.Status === "running";
+    return commitContainer({ images: this.images, tmpDir: this.#tmpDir, upperDir: this.#upperDir(record), running }, record, options);
+  }
+
+  export(ref: string): ReadableStream<Uint8Array> {
+    const record = this.containers.get(ref);
+    const upper = this.#upperDir(record);
+    // A container never started is its image: its lowers alone, the first standing in as the top.
+    const dirs = existsSync(upper) ? [upper, ...this.#lowers(record)] : this.#lowers(record);
+    return exportFilesystem(this.#tmpDir, this.images.layers.layersDir, dirs);
+  }
+
+  #upperDir(record: ContainerRecord): string {
+    return containerPaths(this.containerDir(record)).upper;
+  }
+
+  /** The image's layers, top first, as short names relative to the layer store. */
+  #lowers(record: ContainerRecord): string[] {
+    return this.images.get(record.Image).config.rootfs.diff_ids.map(shortLinkName).reverse();
+  }
+}

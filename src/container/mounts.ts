@@ -1,0 +1,97 @@
+/**
+ * A container's mounts, decided at create from `-v /path` and the image's VOLUMEs (new volumes),
+ * `-v /host:/path[:ro|rw]` (binds) and `--volumes-from` (another container's mounts, shared).
+ * Mounts of other containers come first; a path this container names itself replaces them, and
+ * a bind replaces a volume at the same path, as in Docker.
+ */
+import { posix } from "node:path";
+import { InvalidArgumentError } from "../errors.ts";
+import type { LaunchMount } from "../start/spec.ts";
+import type { VolumeStore } from "../volume/store.ts";
+import type { ContainerRecord, MountPoint } from "./record.ts";
+
+type Mode = "" | "ro" | "rw";
+
+const KERNEL_TREES = ["/proc", "/sys", "/dev"];
+
+export interface MountSources {
+  /** The container a `--volumes-from` entry names. */
+  container(ref: string): ContainerRecord;
+  volumes: VolumeStore;
+}
+
+export function planMounts(record: ContainerRecord, sources: MountSources): MountPoint[] {
+  const planned = new Map<string, MountPoint | "new volume">();
+  for (const spec of record.HostConfig.VolumesFrom ?? []) {
+    const { ref, mode } = parseVolumesFrom(spec);
+    for (const mount of sources.container(ref).Mounts) planned.set(mount.Destination, withMode(mount, mode));
+  }
+  for (const path of Object.keys(record.Config.Volumes ?? {})) planned.set(destination(path, path), "new volume");
+  const bound = new Set<string>();
+  for (const spec of record.HostConfig.Binds ?? []) {
+    const bind = parseBind(spec);
+    if (bound.has(bind.Destination)) throw new InvalidArgumentError(`Duplicate mount point: ${bind.Destination}`);
+    bound.add(bind.Destination);
+    planned.set(bind.Destination, bind);
+  }
+  // Volumes are made only once every entry is known valid, so a rejected create leaves none behind.
+  return [...planned].map(([path, mount]) => (mount === "new volume" ? newVolumeMount(path, sources.volumes) : mount));
+}
+
+/** What stage 3 mounts: every mount, with the image's content seeded into volumes not yet seeded. */
+export function launchMounts(mounts: MountPoint[], volumes: VolumeStore): LaunchMount[] {
+  return mounts.map((mount) => ({
+    source: mount.Source,
+    target: mount.Destination,
+    readonly: !mount.RW,
+    seed: mount.Type === "volume" && !volumes.get(mount.Name).Seeded,
+  }));
+}
+
+function newVolumeMount(path: string, volumes: VolumeStore): MountPoint {
+  const { Name } = volumes.create();
+  return { Type: "volume", Name, Source: volumes.dataPath(Name), Destination: path, Driver: "local", Mode: "", RW: true, Propagation: "" };
+}
+
+/** `/host:/container[:ro|rw]`. A relative host part would name a volume, which bunker does not have. */
+function parseBind(spec: string): MountPoint {
+  const parts = spec.split(":");
+  if (parts.length < 2 || parts.length > 3) throw new InvalidArgumentError(`invalid volume specification: '${spec}'`);
+  const [host, container, mode = ""] = parts;
+  if (!posix.isAbsolute(host)) {
+    throw new InvalidArgumentError(`invalid volume specification: '${spec}': the host path must be absolute (named volumes are not supported)`);
+  }
+  const rw = parseMode(mode, spec);
+  return { Type: "bind", Source: posix.normalize(host), Destination: destination(container, spec), Mode: mode, RW: rw, Propagation: "" };
+}
+
+function parseVolumesFrom(spec: string): { ref: string; mode: Mode } {
+  const [ref, mode = "", ...rest] = spec.split(":");
+  if (!ref || rest.length > 0) throw new InvalidArgumentError(`invalid volumes-from specification: '${spec}'`);
+  parseMode(mode, spec);
+  return { ref, mode: mode as Mode };
+}
+
+/** A shared mount keeps its own mode unless `--volumes-from CONTAINER:ro|rw` says otherwise. */
+function withMode(mount: MountPoint, mode: Mode): MountPoint {
+  return mode === "" ? mount : { ...mount, Mode: mode, RW: mode === "rw" };
+}
+
+function parseMode(mode: string, spec: string): boolean {
+  if (mode !== "" && mode !== "ro" && mode !== "rw") throw new InvalidArgumentError(`invalid mode: ${mode} in '${spec}'`);
+  return mode !== "ro";
+}
+
+/**
+ * A mount's path inside the container, normalized. Not "/", which would hide the whole root, and
+ * not in /proc, /sys or /dev: stage 3 mounts the container's own over user mounts, so a mount
+ * there would silently vanish.
+ */
+function destination(path: string, spec: string): string {
+  if (!posix.isAbsolute(path)) throw new InvalidArgumentError(`invalid volume specification: '${spec}': mount path must be absolute`);
+  const normalized = posix.normalize(path).replace(/(.)\/+$/, "$1");
+  if (normalized === "/") throw new InvalidArgumentError(`invalid volume specification: '${spec}': destination can't be '/'`);
+  const top = `/${normalized.split("/")[1]}`;
+  if (KERNEL_TREES.includes(top)) throw new InvalidArgumentError(`invalid volume specification: '${spec}': cannot mount in ${top}`);
+  return normalized;
+}

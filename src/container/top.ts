@@ -1,0 +1,46 @@
+/**
+ * `docker top`: the host's `ps` with the user's options, keeping the rows whose PID is one of
+ * the container's processes, read from its cgroup (which nothing it starts can leave).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ConflictError, EngineError } from "../errors.ts";
+import { cgroupDirs } from "./cgroups.ts";
+import type { ContainerRecord } from "./record.ts";
+
+export interface TopResult {
+  Titles: string[];
+  Processes: string[][];
+}
+
+const DEFAULT_PS_ARGS = "-ef";
+
+export async function top(record: ContainerRecord, psArgs = DEFAULT_PS_ARGS): Promise<TopResult> {
+  if (record.State.Status !== "running") throw new ConflictError(`Container ${record.Id} is not running`);
+  const pids = containerPids(record.Id);
+  const ps = Bun.spawn(["ps", ...psArgs.split(/\s+/).filter(Boolean)], { stdout: "pipe", stderr: "pipe" });
+  const [output, errors, code] = await Promise.all([new Response(ps.stdout).text(), new Response(ps.stderr).text(), ps.exited]);
+  if (code !== 0) throw new EngineError(`Error running ps: exit status ${code}: ${errors.trim()}`);
+  return parsePs(output, pids);
+}
+
+/** Docker's parsing: the last column (the command) keeps its spaces; the PID column decides membership. */
+export function parsePs(output: string, pids: Set<number>): TopResult {
+  const [header = "", ...lines] = output.split("\n");
+  const titles = header.trim().split(/\s+/);
+  const pidColumn = titles.indexOf("PID");
+  if (pidColumn < 0) throw new EngineError("Couldn't find PID field in ps output");
+  const processes: string[][] = [];
+  for (const line of lines) {
+    const fields = line.trim().split(/\s+/);
+    if (line.trim() === "" || fields.length <= pidColumn || !pids.has(Number(fields[pidColumn]))) continue;
+    processes.push([...fields.slice(0, titles.length - 1), fields.slice(titles.length - 1).join(" ")]);
+  }
+  return { Titles: titles, Processes: processes };
+}
+
+function containerPids(id: string): Set<number> {
+  const procs = cgroupDirs(id).map((dir) => join(dir, "cgroup.procs")).find(existsSync);
+  if (procs === undefined) throw new ConflictError(`Container ${id} has no cgroup to list processes from`);
+  return new Set(readFileSync(procs, "utf8").split("\n").filter(Boolean).map(Number));
+}

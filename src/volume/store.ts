@@ -1,0 +1,98 @@
+/**
+ * Volumes on disk: `volumes/<id>/_data` holds the data a container mounts, `volumes/<id>/volume.json`
+ * what bunker knows about it. A volume is made in `volumes/.tmp-<id>` and renamed into place, and
+ * removed by renaming it away first, so a crash never leaves a half-made volume under a real ID.
+ * The store does not count users: the container records that name a volume are its references.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { consola } from "consola";
+import { NotFoundError } from "../errors.ts";
+import { fsyncDir, writeJsonAtomic } from "../util/atomic-write.ts";
+import { newId } from "../util/ids.ts";
+
+const META_FILE = "volume.json";
+const DATA_DIR = "_data";
+
+export interface Volume {
+  Name: string;
+  CreatedAt: string;
+  /**
+   * Whether the image's content at the mount path has been copied in. A volume is seeded by the
+   * first container start that mounts it, only while it is still empty, and never again.
+   */
+  Seeded: boolean;
+}
+
+export class VolumeStore {
+  readonly #volumes = new Map<string, Volume>();
+
+  constructor(readonly dir: string) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+
+  /**
+   * Reads every volume, dropping the leftovers of creates and removes a crash interrupted. A
+   * volume whose metadata is missing or unreadable keeps its data: it is recorded again as
+   * seeded, since copying the image over data someone may have written would lose it.
+   */
+  load(): void {
+    for (const entry of readdirSync(this.dir)) {
+      const path = join(this.dir, entry);
+      if (entry.startsWith(".")) {
+        rmSync(path, { recursive: true, force: true });
+        continue;
+      }
+      try {
+        this.#volumes.set(entry, JSON.parse(readFileSync(join(path, META_FILE), "utf8")) as Volume);
+      } catch (err) {
+        if (!existsSync(join(path, DATA_DIR))) {
+          consola.warn(`removing volume ${entry}: no data and no metadata`);
+          rmSync(path, { recursive: true, force: true });
+          continue;
+        }
+        consola.warn(`volume ${entry}: metadata unreadable (${(err as Error).message}); recording it again`);
+        const volume: Volume = { Name: entry, CreatedAt: new Date().toISOString(), Seeded: true };
+        writeJsonAtomic(join(path, META_FILE), volume);
+        this.#volumes.set(entry, volume);
+      }
+    }
+  }
+
+  create(): Volume {
+    const volume: Volume = { Name: newId(), CreatedAt: new Date().toISOString(), Seeded: false };
+    const tmp = join(this.dir, `.tmp-${volume.Name}`);
+    mkdirSync(join(tmp, DATA_DIR), { recursive: true, mode: 0o755 });
+    writeJsonAtomic(join(tmp, META_FILE), volume);
+    renameSync(tmp, join(this.dir, volume.Name));
+    fsyncDir(this.dir);
+    this.#volumes.set(volume.Name, volume);
+    return volume;
+  }
+
+  get(name: string): Volume {
+    const volume = this.#volumes.get(name);
+    if (!volume) throw new NotFoundError(`no such volume: ${name}`);
+    return volume;
+  }
+
+  /** Where the volume's data lives on the host: what containers bind-mount. */
+  dataPath(name: string): string {
+    return join(this.dir, name, DATA_DIR);
+  }
+
+  markSeeded(name: string): void {
+    const volume = this.get(name);
+    if (volume.Seeded) return;
+    volume.Seeded = true;
+    writeJsonAtomic(join(this.dir, name, META_FILE), volume);
+  }
+
+  remove(name: string): void {
+    if (!this.#volumes.delete(name)) return;
+    const doomed = join(this.dir, `.removing-${name}`);
+    renameSync(join(this.dir, name), doomed);
+    fsyncDir(this.dir);
+    rmSync(doomed, { recursive: true, force: true });
+  }
+}
