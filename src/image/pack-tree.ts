@@ -149,7 +149,8 @@ class Walker {
   /** Writes a header-only entry and waits until the archive has taken it. */
   #entry(header: PackHeader): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.pack.entry(header, (error) => (error ? reject(error) : resolve()));
+      // An empty file (a whiteout) still needs its body, zero bytes, to complete the entry.
+      this.pack.entry(header, Buffer.alloc(0), (error) => (error ? reject(error) : resolve()));
     });
   }
 
