@@ -60,11 +60,12 @@ export async function attachAndWait(client: ApiClient, options: AttachedStartOpt
       session.closeWrite();
     }
 
+    // Relayed from before the start: the container may print, and the user press ^C, before
+    // the start's answer is back. With a tty, ^C travels as a byte instead (sig-proxy off).
+    if (!options.tty) cleanups.push(proxySignals(client, id));
     if (options.start) await client.request("POST", `/containers/${id}/start`);
 
     if (options.tty && process.stdout.isTTY) cleanups.push(followTerminalSize(client, id));
-    // With a tty, ^C travels as a byte to the container; without one we relay the signals (sig-proxy).
-    if (!options.tty) cleanups.push(proxySignals(client, id));
 
     await session.finished;
     if (detached) {
