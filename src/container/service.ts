@@ -8,13 +8,10 @@ import { join } from "node:path";
 import { consola } from "consola";
 import { ConflictError, InvalidArgumentError, NotModifiedError } from "../errors.ts";
 import type { ImageStore } from "../image/image-store.ts";
-import { shortLinkName } from "../image/layer-store.ts";
 import { generateName, newId } from "../util/ids.ts";
 import { parseSignal } from "../util/signals.ts";
 import { nowRfc3339Nano } from "../util/timestamp.ts";
-import { prepareRootfs } from "../start/1-prepare-rootfs.ts";
 import { launch, LaunchError, type Launched, type Stdio } from "../start/launch.ts";
-import { capabilityNumbers, DEFAULT_CAPABILITIES } from "./capabilities.ts";
 import { createCgroups, removeCgroups } from "./cgroups.ts";
 import { buildRecord, validateName, type CreateRequest } from "./create-config.ts";
 import { readJsonLog, type FollowOptions, type LogEntry, type ReadOptions } from "./json-log.ts";
@@ -26,19 +23,15 @@ import { Restarts } from "./restarts.ts";
 import { ContainerStdio, type OutputListener } from "./stdio.ts";
 import { Attachment } from "./attachment.ts";
 import type { ContainerStore } from "./store.ts";
-import { launchMounts, planMounts } from "./mounts.ts";
+import { planMounts } from "./mounts.ts";
+import { consoleSize, launchSpecFor } from "./launch-spec.ts";
+import { KeyedSets, notify } from "./keyed-sets.ts";
 import type { VolumeStore } from "../volume/store.ts";
 
 export type WaitCondition = "not-running" | "next-exit" | "removed";
 
 /** A container with a terminal gets the pty in stage 3; stage 2 needs no stdio of its own. */
 const NO_STDIO: Stdio = { stdin: "ignore", stdout: "ignore", stderr: "ignore" };
-
-/** The terminal size the client asked for at create (`ConsoleSize: [rows, cols]`), if any. */
-function consoleSize(record: ContainerRecord): { rows: number; cols: number } | undefined {
-  const [rows, cols] = record.HostConfig.ConsoleSize ?? [0, 0];
-  return rows > 0 && cols > 0 ? { rows, cols } : undefined;
-}
 
 /** Docker's default grace period between SIGTERM and SIGKILL. */
 const DEFAULT_STOP_SECONDS = 10;
@@ -58,12 +51,12 @@ interface Running {
 
 export class ContainerService {
   readonly #running = new Map<string, Running>();
-  readonly #exitListeners = new Map<string, Set<(code: number) => void>>();
+  readonly #exitListeners = new KeyedSets<(code: number) => void>();
   /** `wait` for not-running: unlike an exit, a stop that no restart follows. */
-  readonly #stopListeners = new Map<string, Set<(code: number) => void>>();
+  readonly #stopListeners = new KeyedSets<(code: number) => void>();
   readonly #restarts = new Restarts();
-  readonly #removeListeners = new Map<string, Set<() => void>>();
-  readonly #pendingAttach = new Map<string, Set<Attachment>>();
+  readonly #removeListeners = new KeyedSets<() => void>();
+  readonly #pendingAttach = new KeyedSets<Attachment>();
   /** Stopped containers whose root `cp` has mounted: a start now would mount the same upper dir twice. */
   readonly rootfsInUse = new Set<string>();
 
@@ -137,24 +130,7 @@ export class ContainerService {
     this.#connectPendingAttach(record.Id, stdio);
     let launched: Launched;
     try {
-      const spec = prepareRootfs({
-        containerId: record.Id,
-        containerDir: dir,
-        layersDir: this.images.layers.layersDir,
-        layers: image.config.rootfs.diff_ids.map(shortLinkName),
-        hostname: record.Config.Hostname!,
-        dns: record.HostConfig.Dns,
-        cgroupProcs,
-        process: {
-          args: [record.Path, ...record.Args],
-          env: record.Config.Env ?? [],
-          cwd: record.Config.WorkingDir || "/",
-          user: record.Config.User ?? "",
-        },
-        capabilities: capabilityNumbers(DEFAULT_CAPABILITIES),
-        terminal,
-        mounts: launchMounts(record.Mounts, this.volumes),
-      });
+      const spec = launchSpecFor(record, image, { containerDir: dir, layersDir: this.images.layers.layersDir, cgroupProcs, volumes: this.volumes });
       launched = await launch(spec, containerEnds, consoleSize(record));
     } catch (err) {
       ContainerStdio.closeContainerEnds(containerEnds);
@@ -234,11 +210,11 @@ export class ContainerService {
   wait(ref: string, condition: WaitCondition = "not-running"): Promise<number> {
     const record = this.store.get(ref);
     if (condition === "removed") {
-      return new Promise((resolve) => this.#listen(this.#removeListeners, record.Id, () => resolve(record.State.ExitCode)));
+      return new Promise((resolve) => this.#removeListeners.add(record.Id, () => resolve(record.State.ExitCode)));
     }
-    if (condition === "next-exit") return new Promise((resolve) => this.#listen(this.#exitListeners, record.Id, resolve));
+    if (condition === "next-exit") return new Promise((resolve) => this.#exitListeners.add(record.Id, resolve));
     if (!this.#running.has(record.Id) && !this.#restarts.isPending(record.Id)) return Promise.resolve(record.State.ExitCode);
-    return new Promise((resolve) => this.#listen(this.#stopListeners, record.Id, resolve));
+    return new Promise((resolve) => this.#stopListeners.add(record.Id, resolve));
   }
 
   /** `removeVolumes` (`rm -v`) also removes the container's volumes that no other container uses. */
@@ -265,11 +241,10 @@ export class ContainerService {
     if (removeVolumes || record.HostConfig.AutoRemove) this.#releaseVolumes(record);
     removeCgroups(record.Id);
     this.#restarts.forget(record.Id);
-    this.#notify(this.#exitListeners, record.Id, record.State.ExitCode);
-    this.#notify(this.#stopListeners, record.Id, record.State.ExitCode);
-    this.#notify(this.#removeListeners, record.Id);
-    for (const attachment of this.#pendingAttach.get(record.Id) ?? []) attachment.end();
-    this.#pendingAttach.delete(record.Id);
+    notify(this.#exitListeners, record.Id, record.State.ExitCode);
+    notify(this.#stopListeners, record.Id, record.State.ExitCode);
+    notify(this.#removeListeners, record.Id);
+    for (const attachment of this.#pendingAttach.take(record.Id)) attachment.end();
   }
 
   /**
@@ -279,17 +254,15 @@ export class ContainerService {
    */
   attach(ref: string, listener: OutputListener): Attachment {
     const record = this.store.get(ref);
-    const attachment = new Attachment(listener, record.Config.StdinOnce, (a) => this.#pendingAttach.get(record.Id)?.delete(a));
+    const attachment = new Attachment(listener, record.Config.StdinOnce, (a) => this.#pendingAttach.delete(record.Id, a));
     const running = this.#running.get(record.Id);
     if (running) attachment.connect(running.stdio);
-    else this.#listen(this.#pendingAttach, record.Id, attachment);
+    else this.#pendingAttach.add(record.Id, attachment);
     return attachment;
   }
 
   #connectPendingAttach(id: string, stdio: ContainerStdio): void {
-    const pending = this.#pendingAttach.get(id);
-    this.#pendingAttach.delete(id);
-    for (const attachment of pending ?? []) attachment.connect(stdio);
+    for (const attachment of this.#pendingAttach.take(id)) attachment.connect(stdio);
   }
 
   /** Logs as recorded so far, across rotated files; with `follow`, and as they are written. */
@@ -349,9 +322,9 @@ export class ContainerService {
         this.store.save(record);
       }
       recorded();
-      this.#notify(this.#exitListeners, record.Id, record.State.ExitCode);
+      notify(this.#exitListeners, record.Id, record.State.ExitCode);
       if (restarting) return;
-      this.#notify(this.#stopListeners, record.Id, record.State.ExitCode);
+      notify(this.#stopListeners, record.Id, record.State.ExitCode);
       if (record.HostConfig.AutoRemove && this.store.has(record.Id)) {
         await this.remove(record.Id).catch((err) => consola.warn(`auto-remove of ${record.Id.slice(0, 12)}: ${err.message}`));
       }
@@ -366,7 +339,7 @@ export class ContainerService {
       if (!this.store.has(record.Id)) return;
       record.State = { ...record.State, Status: "exited" };
       this.store.save(record);
-      this.#notify(this.#stopListeners, record.Id, record.State.ExitCode);
+      notify(this.#stopListeners, record.Id, record.State.ExitCode);
     }
   }
 
@@ -376,7 +349,7 @@ export class ContainerService {
     record.State = { ...record.State, Status: "exited" };
     record.HasBeenManuallyStopped = true;
     this.store.save(record);
-    this.#notify(this.#stopListeners, record.Id, record.State.ExitCode);
+    notify(this.#stopListeners, record.Id, record.State.ExitCode);
     return true;
   }
 
@@ -437,17 +410,5 @@ export class ContainerService {
     } catch {
       // Exited between the check and the signal; its exit is being recorded.
     }
-  }
-
-  #listen<V>(table: Map<string, Set<V>>, id: string, value: V): void {
-    let set = table.get(id);
-    if (!set) table.set(id, (set = new Set()));
-    set.add(value);
-  }
-
-  #notify<T extends unknown[]>(table: Map<string, Set<(...args: T) => void>>, id: string, ...args: T): void {
-    const set = table.get(id);
-    table.delete(id);
-    for (const fn of set ?? []) fn(...args);
   }
 }

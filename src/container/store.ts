@@ -4,10 +4,11 @@
  * `containers/.tmp-<id>` and renamed into place, and removed by renaming it away first,
  * so a crash never leaves a half-registered container for `ps -a` to show.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { consola } from "consola";
-import { fsyncDir, writeJsonAtomic } from "../util/atomic-write.ts";
+import { writeJsonAtomic } from "../util/atomic-write.ts";
+import { createStaged, removeStaged, settledEntries } from "../util/staged-dirs.ts";
 import { IdIndex } from "../util/id-index.ts";
 import { NotFoundError } from "../errors.ts";
 import type { ContainerRecord } from "./record.ts";
@@ -25,14 +26,9 @@ export class ContainerStore {
 
   /** Reads every container, dropping the leftovers of creates and removes a crash interrupted. */
   load(): void {
-    for (const entry of readdirSync(this.dir)) {
-      const path = join(this.dir, entry);
-      if (entry.startsWith(".")) {
-        rmSync(path, { recursive: true, force: true });
-        continue;
-      }
+    for (const entry of settledEntries(this.dir)) {
       try {
-        this.#index(JSON.parse(readFileSync(join(path, RECORD_FILE), "utf8")) as ContainerRecord);
+        this.#index(JSON.parse(readFileSync(join(this.dir, entry, RECORD_FILE), "utf8")) as ContainerRecord);
       } catch (err) {
         consola.warn(`skipping container ${entry}: ${(err as Error).message}`);
       }
@@ -44,11 +40,7 @@ export class ContainerStore {
   }
 
   add(record: ContainerRecord): void {
-    const tmp = join(this.dir, `.tmp-${record.Id}`);
-    mkdirSync(tmp, { recursive: true });
-    writeJsonAtomic(join(tmp, RECORD_FILE), record);
-    renameSync(tmp, this.dirOf(record.Id));
-    fsyncDir(this.dir);
+    createStaged(this.dir, record.Id, (tmp) => writeJsonAtomic(join(tmp, RECORD_FILE), record));
     this.#index(record);
   }
 
@@ -58,13 +50,10 @@ export class ContainerStore {
   }
 
   remove(record: ContainerRecord): void {
-    const doomed = join(this.dir, `.removing-${record.Id}`);
-    renameSync(this.dirOf(record.Id), doomed);
-    fsyncDir(this.dir);
+    removeStaged(this.dir, record.Id);
     this.#records.delete(record.Id);
     this.#names.delete(record.Name);
     this.#ids.delete(record.Id);
-    rmSync(doomed, { recursive: true, force: true });
   }
 
   has(id: string): boolean {

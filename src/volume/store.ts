@@ -4,11 +4,12 @@
  * removed by renaming it away first, so a crash never leaves a half-made volume under a real ID.
  * The store does not count users: the container records that name a volume are its references.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { consola } from "consola";
 import { NotFoundError } from "../errors.ts";
-import { fsyncDir, writeJsonAtomic } from "../util/atomic-write.ts";
+import { writeJsonAtomic } from "../util/atomic-write.ts";
+import { createStaged, removeStaged, settledEntries } from "../util/staged-dirs.ts";
 import { newId } from "../util/ids.ts";
 
 const META_FILE = "volume.json";
@@ -37,12 +38,8 @@ export class VolumeStore {
    * seeded, since copying the image over data someone may have written would lose it.
    */
   load(): void {
-    for (const entry of readdirSync(this.dir)) {
+    for (const entry of settledEntries(this.dir)) {
       const path = join(this.dir, entry);
-      if (entry.startsWith(".")) {
-        rmSync(path, { recursive: true, force: true });
-        continue;
-      }
       try {
         this.#volumes.set(entry, JSON.parse(readFileSync(join(path, META_FILE), "utf8")) as Volume);
       } catch (err) {
@@ -61,11 +58,10 @@ export class VolumeStore {
 
   create(): Volume {
     const volume: Volume = { Name: newId(), CreatedAt: new Date().toISOString(), Seeded: false };
-    const tmp = join(this.dir, `.tmp-${volume.Name}`);
-    mkdirSync(join(tmp, DATA_DIR), { recursive: true, mode: 0o755 });
-    writeJsonAtomic(join(tmp, META_FILE), volume);
-    renameSync(tmp, join(this.dir, volume.Name));
-    fsyncDir(this.dir);
+    createStaged(this.dir, volume.Name, (tmp) => {
+      mkdirSync(join(tmp, DATA_DIR), { mode: 0o755 });
+      writeJsonAtomic(join(tmp, META_FILE), volume);
+    });
     this.#volumes.set(volume.Name, volume);
     return volume;
   }
@@ -90,9 +86,6 @@ export class VolumeStore {
 
   remove(name: string): void {
     if (!this.#volumes.delete(name)) return;
-    const doomed = join(this.dir, `.removing-${name}`);
-    renameSync(join(this.dir, name), doomed);
-    fsyncDir(this.dir);
-    rmSync(doomed, { recursive: true, force: true });
+    removeStaged(this.dir, name);
   }
 }

@@ -1,0 +1,43 @@
+/** What one start of a container needs from its record, its image and its volumes: stage 1's input. */
+import { prepareRootfs } from "../start/1-prepare-rootfs.ts";
+import type { LaunchSpec } from "../start/spec.ts";
+import { shortLinkName } from "../image/layer-store.ts";
+import type { Image } from "../image/types.ts";
+import type { VolumeStore } from "../volume/store.ts";
+import { capabilityNumbers, DEFAULT_CAPABILITIES } from "./capabilities.ts";
+import { launchMounts } from "./mounts.ts";
+import type { ContainerRecord } from "./record.ts";
+
+export interface LaunchContext {
+  containerDir: string;
+  layersDir: string;
+  cgroupProcs: string[];
+  volumes: VolumeStore;
+}
+
+export function launchSpecFor(record: ContainerRecord, image: Image, context: LaunchContext): LaunchSpec {
+  return prepareRootfs({
+    containerId: record.Id,
+    containerDir: context.containerDir,
+    layersDir: context.layersDir,
+    layers: image.config.rootfs.diff_ids.map(shortLinkName),
+    hostname: record.Config.Hostname!,
+    dns: record.HostConfig.Dns,
+    cgroupProcs: context.cgroupProcs,
+    process: {
+      args: [record.Path, ...record.Args],
+      env: record.Config.Env ?? [],
+      cwd: record.Config.WorkingDir || "/",
+      user: record.Config.User ?? "",
+    },
+    capabilities: capabilityNumbers(DEFAULT_CAPABILITIES),
+    terminal: record.Config.Tty,
+    mounts: launchMounts(record.Mounts, context.volumes),
+  });
+}
+
+/** The terminal size the client asked for at create (`ConsoleSize: [rows, cols]`), if any. */
+export function consoleSize(record: ContainerRecord): { rows: number; cols: number } | undefined {
+  const [rows, cols] = record.HostConfig.ConsoleSize ?? [0, 0];
+  return rows > 0 && cols > 0 ? { rows, cols } : undefined;
+}
