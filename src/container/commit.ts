@@ -8,7 +8,7 @@
 import { mkdirSync } from "node:fs";
 import { applyChanges } from "../image/changes.ts";
 import type { ImageStore } from "../image/image-store.ts";
-import { shortLinkName } from "../image/layer-store.ts";
+import { mountLowers } from "../image/layer-store.ts";
 import { withOverlayView } from "../image/overlay-view.ts";
 import { packTree } from "../image/pack-tree.ts";
 import { normalizeRepoTag } from "../image/reference.ts";
@@ -49,7 +49,7 @@ export async function commitContainer(context: CommitContext, record: ContainerR
   const thaw = options.pause && context.running ? await freezeContainer(record.Id) : undefined;
   let diffId: string;
   try {
-    const lowers = parent.config.rootfs.diff_ids.map(shortLinkName).reverse();
+    const lowers = mountLowers(parent.config.rootfs.diff_ids);
     ({ diffId } = await withOverlayView(context.tmpDir, images.layers.layersDir, lowers, (lowerRoot) => {
       const skip = bunkerMountPoints(context.upperDir, lowerRoot);
       const tar = packTree(context.upperDir, { whiteouts: "oci", skip: (path) => skip.has(path) }) as AsyncIterable<Uint8Array>;

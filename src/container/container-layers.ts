@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { ImageStore } from "../image/image-store.ts";
-import { shortLinkName } from "../image/layer-store.ts";
+import { mountLowers } from "../image/layer-store.ts";
 import { withOverlayView } from "../image/overlay-view.ts";
 import type { Image } from "../image/types.ts";
 import { containerPaths } from "../start/1-prepare-rootfs.ts";
@@ -58,6 +58,6 @@ export class ContainerLayers {
 
   /** The image's layers, top first, as short names relative to the layer store. */
   #lowers(record: ContainerRecord): string[] {
-    return this.images.get(record.Image).config.rootfs.diff_ids.map(shortLinkName).reverse();
+    return mountLowers(this.images.get(record.Image).config.rootfs.diff_ids);
   }
 }

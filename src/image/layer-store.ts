@@ -31,6 +31,17 @@ export function shortLinkName(diffId: string): string {
   return `${LINKS_DIR_NAME}/${hexOf(diffId).slice(0, SHORT_LINK_LENGTH)}`;
 }
 
+/**
+ * The lower dirs that mount an image's layers (`diffIds` base first): short names, top first,
+ * each layer once. Overlay refuses a lower dir given twice, and an image can hold one layer
+ * twice (two commits that changed nothing both add the same empty layer). Dropping the lower
+ * copies changes nothing: the topmost copy provides all they do, and its whiteouts reach
+ * every layer below it.
+ */
+export function mountLowers(diffIds: string[]): string[] {
+  return [...new Set([...diffIds].reverse().map(shortLinkName))];
+}
+
 export interface RegisteredLayer {
   diffId: string;
   size: number;

@@ -54,7 +54,8 @@ export function prepareRootfs(input: RootfsInput): LaunchSpec {
     containerId: input.containerId,
     rootfs: paths.rootfs,
     layersDir: input.layersDir,
-    lowerDirs: [...input.layers].reverse(),
+    // Each layer once, its topmost copy: overlay refuses a repeated lower dir (see mountLowers).
+    lowerDirs: [...new Set([...input.layers].reverse())],
     upperDir: paths.upper,
     workDir: paths.work,
     hostname: input.hostname,

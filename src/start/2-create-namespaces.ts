@@ -16,10 +16,13 @@ export function createNamespaces(): void {
     const spec = readSpecFromEnv();
     // Join the cgroups first: stage 3 and everything it starts inherit them.
     for (const procs of spec.cgroupProcs) writeFileSync(procs, String(process.pid));
-    sys.unshare(C.CLONE_NEWNS | C.CLONE_NEWUTS | C.CLONE_NEWIPC | C.CLONE_NEWNET | C.CLONE_NEWPID);
+    sys.unshare(C.CLONE_NEWNS | C.CLONE_NEWUTS | C.CLONE_NEWIPC | C.CLONE_NEWNET);
     // Nothing mounted in the container's namespace may propagate back to the host (runc#1148).
     sys.mount(null, "/", null, C.MS_REC | C.MS_PRIVATE);
     protectOwnBinary();
+    // Last, right before the spawn: once the PID namespace for children differs from ours, the
+    // kernel refuses this process new threads (EINVAL), and the runtime aborts if it wants one.
+    sys.unshare(C.CLONE_NEWPID);
     const child = Bun.spawn([...selfCommand(), STAGE_INSIDE], {
       env: { [SPEC_ENV]: process.env[SPEC_ENV]! },
       stdio: ["inherit", "inherit", "inherit", SYNC_FD, ACK_FD],
