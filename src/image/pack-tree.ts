@@ -45,7 +45,10 @@ export function packTree(root: string, options: PackOptions = {}): Pack {
   const walker = new Walker(root, pack, options);
   walker.run().then(
     () => pack.finalize(),
-    (error: unknown) => pack.destroy(error instanceof Error ? error : new Error(String(error))),
+    (error: unknown) => {
+      // Already destroyed: the consumer went away, and the walk failed only because of that.
+      if (!pack.destroying) pack.destroy(error instanceof Error ? error : new Error(String(error)));
+    },
   );
   return pack;
 }
@@ -150,7 +153,10 @@ class Walker {
   #entry(header: PackHeader): Promise<void> {
     return new Promise((resolve, reject) => {
       // An empty file (a whiteout) still needs its body, zero bytes, to complete the entry.
-      this.pack.entry(header, Buffer.alloc(0), (error) => (error ? reject(error) : resolve()));
+      const sink = this.pack.entry(header, Buffer.alloc(0), (error) => (error ? reject(error) : resolve()));
+      // A destroyed archive (the client left) fails the entry: the callback reports it, and an
+      // 'error' event nobody listens to would take the whole daemon down.
+      sink.on("error", () => {});
     });
   }
 
@@ -162,6 +168,9 @@ class Walker {
       const done = new Promise<void>((resolve, reject) => {
         sink = this.pack.entry(header, (error) => (error ? reject(error) : resolve()));
       });
+      sink.on("error", () => {}); // reported through the callback, as above
+      // Awaited below; until then a failure (the archive destroyed) must not count as unhandled.
+      done.catch(() => {});
       let remaining = header.size ?? 0;
       while (remaining > 0 && !this.pack.destroying) {
         const wanted = Math.min(READ_CHUNK, remaining);
@@ -169,7 +178,8 @@ class Walker {
         // A file that shrank while being read is padded, so the archive stays well-formed.
         const chunk = bytesRead === 0 ? Buffer.alloc(remaining) : buffer.subarray(0, bytesRead);
         remaining -= chunk.length;
-        if (!sink.write(chunk)) await new Promise<void>((resolve) => sink.once("drain", () => resolve()));
+        // A destroyed archive never drains: its failure ends the wait instead.
+        if (!sink.write(chunk)) await Promise.race([new Promise<void>((resolve) => sink.once("drain", () => resolve())), done]);
       }
       sink.end(undefined); // streamx types require an argument; undefined writes nothing
       await done;
