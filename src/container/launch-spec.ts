@@ -1,7 +1,7 @@
 /** What one start of a container needs from its record, its image and its volumes: stage 1's input. */
 import { prepareRootfs } from "../start/1-prepare-rootfs.ts";
 import type { LaunchSpec } from "../start/spec.ts";
-import { shortLinkName } from "../image/layer-store.ts";
+import { mountLowers } from "../image/layer-store.ts";
 import type { Image } from "../image/types.ts";
 import type { VolumeStore } from "../volume/store.ts";
 import { capabilityNumbers, DEFAULT_CAPABILITIES } from "./capabilities.ts";
@@ -20,7 +20,7 @@ export function launchSpecFor(record: ContainerRecord, image: Image, context: La
     containerId: record.Id,
     containerDir: context.containerDir,
     layersDir: context.layersDir,
-    layers: image.config.rootfs.diff_ids.map(shortLinkName),
+    lowerDirs: mountLowers(image.config.rootfs.diff_ids),
     hostname: record.Config.Hostname!,
     dns: record.HostConfig.Dns,
     cgroupProcs: context.cgroupProcs,

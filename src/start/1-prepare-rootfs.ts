@@ -12,8 +12,8 @@ export interface RootfsInput {
   containerId: string;
   containerDir: string;
   layersDir: string;
-  /** Layer names relative to `layersDir`, base layer first (image order). */
-  layers: string[];
+  /** Lower dirs relative to `layersDir`, top-most first, each once (layer-store's mountLowers). */
+  lowerDirs: string[];
   hostname: string;
   dns: string[];
   cgroupProcs: string[];
@@ -54,8 +54,7 @@ export function prepareRootfs(input: RootfsInput): LaunchSpec {
     containerId: input.containerId,
     rootfs: paths.rootfs,
     layersDir: input.layersDir,
-    // Each layer once, its topmost copy: overlay refuses a repeated lower dir (see mountLowers).
-    lowerDirs: [...new Set([...input.layers].reverse())],
+    lowerDirs: input.lowerDirs,
     upperDir: paths.upper,
     workDir: paths.work,
     hostname: input.hostname,
