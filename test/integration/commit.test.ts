@@ -19,12 +19,6 @@ afterAll(async () => {
   await daemon?.cleanup();
 });
 
-async function ok(...args: string[]): Promise<string> {
-  const r = await daemon.bunker(...args);
-  if (r.code !== 0) throw new Error(`bunker ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
-}
-
 async function imageId(ref: string): Promise<string> {
   const response = await daemon.api(`/images/${ref}/json`);
   expect(response.status).toBe(200);
@@ -56,11 +50,11 @@ const CHANGES = [
 
 describe("diff and commit", () => {
   test("diff lists exactly the changes, an opaque directory's deletions included", async () => {
-    await ok("run", "--name", "seed", "base", "sh", "-c", "mkdir -p /data/sub && echo a > /data/a && echo b > /data/b && echo c > /data/sub/c");
-    await ok("commit", "-m", "data", "seed", "withdata:1");
-    await ok("run", "--name", "changer", "withdata:1", "sh", "-c", CHANGES);
+    await daemon.bunkerOk("run", "--name", "seed", "base", "sh", "-c", "mkdir -p /data/sub && echo a > /data/a && echo b > /data/b && echo c > /data/sub/c");
+    await daemon.bunkerOk("commit", "-m", "data", "seed", "withdata:1");
+    await daemon.bunkerOk("run", "--name", "changer", "withdata:1", "sh", "-c", CHANGES);
     // Bunker's own mount points (/etc/hostname, /etc/hosts, /etc/resolv.conf) are not changes.
-    expect(await ok("diff", "changer")).toBe(
+    expect(await daemon.bunkerOk("diff", "changer")).toBe(
       [
         "C /bin",
         "D /bin/ls",
@@ -88,10 +82,10 @@ describe("diff and commit", () => {
   });
 
   test("a container of the committed image sees the same filesystem, with the changes to its config", async () => {
-    const id = (await ok("commit", "-m", "second", "-a", "tester", "-c", "ENV FOO=bar", "-c", 'CMD ["cat", "/data/a"]', "changer", "changed")).trim();
+    const id = (await daemon.bunkerOk("commit", "-m", "second", "-a", "tester", "-c", "ENV FOO=bar", "-c", 'CMD ["cat", "/data/a"]', "changer", "changed")).trim();
     expect(id).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(await ok("run", "--rm", "changed")).toBe("x\n");
-    const seen = await ok(
+    expect(await daemon.bunkerOk("run", "--rm", "changed")).toBe("x\n");
+    const seen = await daemon.bunkerOk(
       "run", "--rm", "changed", "sh", "-c",
       "ls /data; stat -c '%A %N' /root /root/fifo /root/sl; tail -1 /etc/passwd; test -e /bin/ls || echo no-ls; echo $FOO; cat /etc/hostname | wc -c",
     );
@@ -108,16 +102,16 @@ describe("diff and commit", () => {
   });
 
   test("history shows every layer, newest first, with the commit messages", async () => {
-    const history = await ok("history", "changed");
+    const history = await daemon.bunkerOk("history", "changed");
     const lines = history.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^IMAGE\s+CREATED\s+CREATED BY\s+SIZE\s+COMMENT$/);
     expect(lines).toHaveLength(4);
     expect(lines[1]).toMatch(/^[0-9a-f]{12}\s+.+ ago\s+sh -c rm \/bin\/ls && rm -rf \/data && mkdir \/d…\s+\d+B\s+second$/);
     expect(lines[2]).toMatch(/^[0-9a-f]{12}\s+.+ ago\s+sh -c mkdir -p \/data\/sub .+\s+6B\s+data$/);
     expect(lines[3]).toMatch(/^[0-9a-f]{12}\s+.+ ago\s+\S+MB\s+Imported from -$/);
-    const quiet = (await ok("history", "-q", "--no-trunc", "changed")).trim().split("\n");
+    const quiet = (await daemon.bunkerOk("history", "-q", "--no-trunc", "changed")).trim().split("\n");
     expect(quiet).toEqual([await imageId("changed"), await imageId("withdata:1"), await imageId("base")]);
-    expect(await ok("history", "--no-trunc", "changed")).toContain(`sh -c ${CHANGES}`);
+    expect(await daemon.bunkerOk("history", "--no-trunc", "changed")).toContain(`sh -c ${CHANGES}`);
   });
 
   test("a committed image is committed again on top", async () => {
@@ -126,29 +120,29 @@ describe("diff and commit", () => {
     expect(out.status).toBe(201);
     const { Id } = (await out.json()) as { Id: string };
     expect(await imageId("third:v1")).toBe(Id);
-    expect(await ok("run", "--rm", "third:v1", "sh", "-c", "cat /third /data/a; ls /data")).toBe("third\nx\na\n");
-    expect((await ok("history", "-q", "third:v1")).trim().split("\n")).toHaveLength(4);
-    await ok("rm", id);
+    expect(await daemon.bunkerOk("run", "--rm", "third:v1", "sh", "-c", "cat /third /data/a; ls /data")).toBe("third\nx\na\n");
+    expect((await daemon.bunkerOk("history", "-q", "third:v1")).trim().split("\n")).toHaveLength(4);
+    await daemon.bunkerOk("rm", id);
   });
 
   test("commit pauses a running container and thaws it after", async () => {
-    const run = await ok("run", "-d", "base", "sh", "-c", "echo live > /live; while true; do sleep 0.1; done");
+    const run = await daemon.bunkerOk("run", "-d", "base", "sh", "-c", "echo live > /live; while true; do sleep 0.1; done");
     const id = run.trim();
     await Bun.sleep(300);
-    await ok("commit", id, "live");
+    await daemon.bunkerOk("commit", id, "live");
     const state = (await (await daemon.api(`/containers/${id}/json`)).json()) as { State: { Status: string } };
     expect(state.State.Status).toBe("running");
     const freezer = `/sys/fs/cgroup/freezer/bunker/${id}/freezer.state`;
     if (await Bun.file(freezer).exists()) expect((await Bun.file(freezer).text()).trim()).toBe("THAWED");
-    expect(await ok("run", "--rm", "live", "cat", "/live")).toBe("live\n");
-    await ok("rm", "-f", id);
+    expect(await daemon.bunkerOk("run", "--rm", "live", "cat", "/live")).toBe("live\n");
+    await daemon.bunkerOk("rm", "-f", id);
   });
 
   test("2013's commit --run config goes over the container's", async () => {
     const id = await ranContainer("base", "echo r > /r");
-    await ok("commit", "--run", '{"Cmd": ["cat", "/r"], "Env": ["X=1"]}', id, "withrun");
-    expect(await ok("run", "--rm", "withrun")).toBe("r\n");
-    expect(await ok("run", "--rm", "withrun", "sh", "-c", "echo $X")).toBe("1\n");
+    await daemon.bunkerOk("commit", "--run", '{"Cmd": ["cat", "/r"], "Env": ["X=1"]}', id, "withrun");
+    expect(await daemon.bunkerOk("run", "--rm", "withrun")).toBe("r\n");
+    expect(await daemon.bunkerOk("run", "--rm", "withrun", "sh", "-c", "echo $X")).toBe("1\n");
   });
 });
 
@@ -156,14 +150,14 @@ describe("tags and rmi", () => {
   test("an exact tag wins over an image ID that starts with the same characters", async () => {
     const prefixed = await imageId("withdata:1");
     const digit = prefixed.slice("sha256:".length, "sha256:".length + 1);
-    await ok("tag", "changed", `foo/bar:${digit}`);
+    await daemon.bunkerOk("tag", "changed", `foo/bar:${digit}`);
     // The 2013 form: tag IMAGE REPOSITORY TAG.
-    await ok("tag", `foo/bar:${digit}`, "foo/bar", "latest");
+    await daemon.bunkerOk("tag", `foo/bar:${digit}`, "foo/bar", "latest");
     expect(await imageId("foo/bar:latest")).toBe(await imageId("changed"));
     // A repository named like an ID prefix: its tag is what the name means.
-    await ok("tag", "-f", "changed", digit);
+    await daemon.bunkerOk("tag", "-f", "changed", digit);
     expect(await imageId(digit)).toBe(await imageId("changed"));
-    expect(await ok("rmi", "foo/bar", `foo/bar:${digit}`, digit)).toBe(`Untagged: foo/bar:latest\nUntagged: foo/bar:${digit}\nUntagged: ${digit}:latest\n`);
+    expect(await daemon.bunkerOk("rmi", "foo/bar", `foo/bar:${digit}`, digit)).toBe(`Untagged: foo/bar:latest\nUntagged: foo/bar:${digit}\nUntagged: ${digit}:latest\n`);
   });
 
   test("rmi refuses an image a container uses, with a clear message", async () => {
@@ -175,41 +169,41 @@ describe("tags and rmi", () => {
     expect(byId.code).toBe(1);
     expect(byId.stderr).toMatch(/conflict: unable to delete [0-9a-f]{12} \(must be forced\) - image is being used by container [0-9a-f]{12}/);
     expect(await imageId("changed")).toMatch(/^sha256:/);
-    await ok("rm", user);
+    await daemon.bunkerOk("rm", user);
   });
 
   test("deleting a parent's last tag keeps what its child needs; the child's rmi takes both", async () => {
     const parent = await imageId("withdata:1");
     const child = await imageId("changed");
-    for (const name of ["seed", "changer"]) await ok("rm", name);
+    for (const name of ["seed", "changer"]) await daemon.bunkerOk("rm", name);
     // The parent is now untagged and hidden, but its layers stay for its child.
-    expect(await ok("rmi", "withdata:1")).toBe("Untagged: withdata:1\n");
-    expect(await ok("images", "-q", "--no-trunc")).not.toContain(parent);
-    expect(await ok("images", "-a", "-q", "--no-trunc")).toContain(parent);
+    expect(await daemon.bunkerOk("rmi", "withdata:1")).toBe("Untagged: withdata:1\n");
+    expect(await daemon.bunkerOk("images", "-q", "--no-trunc")).not.toContain(parent);
+    expect(await daemon.bunkerOk("images", "-a", "-q", "--no-trunc")).toContain(parent);
     const byId = await daemon.bunker("rmi", parent.slice(7, 19));
     expect(byId.stderr).toContain("(cannot be forced) - image has dependent child images");
-    expect(await ok("run", "--rm", "changed", "cat", "/data/a")).toBe("x\n");
+    expect(await daemon.bunkerOk("run", "--rm", "changed", "cat", "/data/a")).toBe("x\n");
 
     // third:v1 is built on changed: remove the child first, then changed takes its parent too.
-    await ok("rmi", "third:v1");
+    await daemon.bunkerOk("rmi", "third:v1");
     const layersBefore = readdirSync(join(daemon.root, "layers")).length;
-    const removed = (await ok("rmi", "changed")).trim().split("\n");
+    const removed = (await daemon.bunkerOk("rmi", "changed")).trim().split("\n");
     expect(removed[0]).toBe("Untagged: changed:latest");
     expect(removed).toContain(`Deleted: ${child}`);
     expect(removed).toContain(`Deleted: ${parent}`);
     expect(readdirSync(join(daemon.root, "layers")).length).toBe(layersBefore - 2);
-    expect(await ok("run", "--rm", "base", "echo", "base still runs")).toBe("base still runs\n");
+    expect(await daemon.bunkerOk("run", "--rm", "base", "echo", "base still runs")).toBe("base still runs\n");
   });
 
   test("images --filter dangling=true and image prune", async () => {
     const id = await ranContainer("base", "dd if=/dev/zero of=/blob bs=1000 count=100 2>/dev/null");
     const dangling = (await (await daemon.api(`/commit?container=${id}`, { method: "POST" })).json()) as { Id: string };
-    await ok("rm", id);
+    await daemon.bunkerOk("rm", id);
     const layer = ((await (await daemon.api(`/images/${dangling.Id}/json`)).json()) as { RootFS: { Layers: string[] } }).RootFS.Layers.at(-1);
-    expect(await ok("images", "--filter", "dangling=true", "-q", "--no-trunc")).toBe(`${dangling.Id}\n`);
-    expect(await ok("images", "-f", "dangling=false", "-q", "--no-trunc")).not.toContain(dangling.Id);
-    expect(await ok("image", "prune", "-f")).toBe(`Deleted Images:\ndeleted: ${dangling.Id}\ndeleted: ${layer}\n\nTotal reclaimed space: 100kB\n`);
-    expect(await ok("image", "prune", "-f")).toBe("Total reclaimed space: 0B\n");
+    expect(await daemon.bunkerOk("images", "--filter", "dangling=true", "-q", "--no-trunc")).toBe(`${dangling.Id}\n`);
+    expect(await daemon.bunkerOk("images", "-f", "dangling=false", "-q", "--no-trunc")).not.toContain(dangling.Id);
+    expect(await daemon.bunkerOk("image", "prune", "-f")).toBe(`Deleted Images:\ndeleted: ${dangling.Id}\ndeleted: ${layer}\n\nTotal reclaimed space: 100kB\n`);
+    expect(await daemon.bunkerOk("image", "prune", "-f")).toBe("Total reclaimed space: 0B\n");
   });
 });
 
@@ -224,8 +218,8 @@ describe("layer depth", () => {
     }
     const inspect = (await (await daemon.api(`/images/${image}/json`)).json()) as { RootFS: { Layers: string[] } };
     expect(inspect.RootFS.Layers).toHaveLength(121);
-    expect(await ok("run", "--rm", image, "cat", "/depth")).toBe("120\n");
-    const changes = await ok("diff", await ranContainer(image, "rm /depth"));
+    expect(await daemon.bunkerOk("run", "--rm", image, "cat", "/depth")).toBe("120\n");
+    const changes = await daemon.bunkerOk("diff", await ranContainer(image, "rm /depth"));
     expect(changes).toBe("D /depth\n");
   }, 300_000);
 
@@ -240,7 +234,7 @@ describe("layer depth", () => {
       const { Id } = (await created.json()) as { Id: string };
       image = ((await (await daemon.api(`/commit?container=${Id}`, { method: "POST" })).json()) as { Id: string }).Id;
     }
-    expect(await ok("run", "--rm", image, "echo", "empty layers")).toBe("empty layers\n");
+    expect(await daemon.bunkerOk("run", "--rm", image, "echo", "empty layers")).toBe("empty layers\n");
   });
 });
 

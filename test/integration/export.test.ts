@@ -19,12 +19,6 @@ afterAll(async () => {
   await daemon?.cleanup();
 });
 
-async function ok(...args: string[]): Promise<string> {
-  const r = await daemon.bunker(...args);
-  if (r.code !== 0) throw new Error(`bunker ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
-}
-
 function viewMounts(): string[] {
   return readFileSync("/proc/self/mountinfo", "utf8").split("\n").filter((line) => line.includes(join(daemon.root, "tmp")));
 }
@@ -44,8 +38,8 @@ const CHECK = "cd /special && stat -c '%n %A %u:%g %h' * && stat -c '%t:%T' null
 
 describe("export and import", () => {
   test("round trip keeps symlinks, hardlinks, fifos, devices, setuid, empty dirs and xattrs", async () => {
-    await ok("run", "--name", "source", "base", "sh", "-c", SPECIAL_FILES);
-    const record = JSON.parse(await ok("inspect", "source"))[0] as { Id: string };
+    await daemon.bunkerOk("run", "--name", "source", "base", "sh", "-c", SPECIAL_FILES);
+    const record = JSON.parse(await daemon.bunkerOk("inspect", "source"))[0] as { Id: string };
     // busybox has no setfattr: the xattr goes on from the host, into the container's layer.
     lsetxattr(join(daemon.root, "containers", record.Id, "upper/special/file"), "user.bunker", Buffer.from("kept"));
 
@@ -56,7 +50,7 @@ describe("export and import", () => {
     expect(listing).toMatch(/^hrw-r--r-- 1000\/2000 +0 .* special\/hardlink link to special\/file$/m);
     expect(listing).toMatch(/^crw-r--r-- 0\/0 +1,3 .* special\/null$/m);
 
-    const importedId = (await ok("import", tarball, "exported")).trim();
+    const importedId = (await daemon.bunkerOk("import", tarball, "exported")).trim();
     expect(importedId).toMatch(/^sha256:[0-9a-f]{64}$/);
     const expected = [
       "empty drwxr-xr-x 0:0 2",
@@ -72,20 +66,20 @@ describe("export and import", () => {
       "same-inode",
       "",
     ].join("\n");
-    expect(await ok("run", "--rm", "exported", "sh", "-c", CHECK)).toBe(expected);
+    expect(await daemon.bunkerOk("run", "--rm", "exported", "sh", "-c", CHECK)).toBe(expected);
     // The same files made afresh read the same: the expectation is the original's.
-    expect(await ok("run", "--rm", "base", "sh", "-c", `${SPECIAL_FILES} && ${CHECK}`)).toBe(expected);
+    expect(await daemon.bunkerOk("run", "--rm", "base", "sh", "-c", `${SPECIAL_FILES} && ${CHECK}`)).toBe(expected);
 
-    const image = JSON.parse(await ok("inspect", "exported"))[0] as { RootFS: { Layers: string[] } };
+    const image = JSON.parse(await daemon.bunkerOk("inspect", "exported"))[0] as { RootFS: { Layers: string[] } };
     const layerDir = join(daemon.root, "layers", image.RootFS.Layers[0].slice("sha256:".length), "diff");
     expect(lgetxattr(join(layerDir, "special/file"), "user.bunker").toString()).toBe("kept");
     // The whole tree came along, not only the container's changes.
-    expect(await ok("run", "--rm", "exported", "sh", "-c", "ls /bin/busybox /etc/passwd")).toBe("/bin/busybox\n/etc/passwd\n");
+    expect(await daemon.bunkerOk("run", "--rm", "exported", "sh", "-c", "ls /bin/busybox /etc/passwd")).toBe("/bin/busybox\n/etc/passwd\n");
     expect(viewMounts()).toEqual([]);
   });
 
   test("a running container exports what it has written so far", async () => {
-    const id = (await ok("run", "-d", "base", "sh", "-c", "echo running > /live && sleep 600")).trim();
+    const id = (await daemon.bunkerOk("run", "-d", "base", "sh", "-c", "echo running > /live && sleep 600")).trim();
     await eventually(async () => (await daemon.api(`/containers/${id}/changes`)).ok && (await (await daemon.api(`/containers/${id}/changes`)).text()).includes("/live"));
     const response = await daemon.api(`/containers/${id}/export`);
     expect(response.status).toBe(200);
@@ -93,18 +87,18 @@ describe("export and import", () => {
     await Bun.write(tarball, response);
     expect((await run(["tar", "-xOf", tarball, "live"])).stdout).toBe("running\n");
     expect(viewMounts()).toEqual([]);
-    await ok("rm", "-f", id);
+    await daemon.bunkerOk("rm", "-f", id);
   });
 
   test("a container never started exports its image", async () => {
-    const created = (await ok("create", "base", "true")).trim();
+    const created = (await daemon.bunkerOk("create", "base", "true")).trim();
     const tarball = join(daemon.dir, "created.tar");
-    await ok("export", "-o", tarball, created);
+    await daemon.bunkerOk("export", "-o", tarball, created);
     expect((await run(["tar", "-tf", tarball])).stdout).toContain("bin/busybox\n");
   });
 
   test("a client that leaves mid-stream leaves no mount behind", async () => {
-    await ok("run", "--name", "big", "base", "dd", "if=/dev/zero", "of=/big", "bs=1M", "count=64");
+    await daemon.bunkerOk("run", "--name", "big", "base", "dd", "if=/dev/zero", "of=/big", "bs=1M", "count=64");
     const response = await daemon.api("/containers/big/export");
     const reader = response.body!.getReader();
     await reader.read();

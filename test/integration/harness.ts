@@ -89,6 +89,13 @@ export class TestDaemon {
     return run([BIN, "-H", this.host, ...args]);
   }
 
+  /** Runs the bunker CLI and returns its stdout; a non-zero exit fails the test with its stderr. */
+  async bunkerOk(...args: string[]): Promise<string> {
+    const r = await this.bunker(...args);
+    if (r.code !== 0) throw new Error(`bunker ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
+    return r.stdout;
+  }
+
   /** Runs the docker CLI against this daemon. */
   async docker(...args: string[]): Promise<Result> {
     return run(["docker", ...args], { DOCKER_HOST: this.host });
