@@ -50,8 +50,8 @@ export async function commitContainer(context: CommitContext, record: ContainerR
   let diffId: string;
   try {
     const lowers = mountLowers(parent.config.rootfs.diff_ids);
-    ({ diffId } = await withOverlayView(context.tmpDir, images.layers.layersDir, lowers, (lowerRoot) => {
-      const skip = bunkerMountPoints(context.upperDir, lowerRoot);
+    ({ diffId } = await withOverlayView(context.tmpDir, images.layers.layersDir, lowers, async (lowerRoot) => {
+      const skip = await bunkerMountPoints(context.upperDir, lowerRoot);
       const tar = packTree(context.upperDir, { whiteouts: "oci", skip: (path) => skip.has(path) }) as AsyncIterable<Uint8Array>;
       return images.layers.register(tar, { whiteouts: "overlay" });
     }));

@@ -34,7 +34,7 @@ export class ContainerLayers {
     // A container never started has changed nothing.
     if (!existsSync(upper)) return [];
     return withOverlayView(this.#tmpDir, this.images.layers.layersDir, this.#lowers(record), async (lowerRoot) =>
-      containerChanges(upper, lowerRoot, bunkerMountPoints(upper, lowerRoot)),
+      containerChanges(upper, lowerRoot, await bunkerMountPoints(upper, lowerRoot)),
     );
   }
 

@@ -4,9 +4,11 @@
  * deletion, and an opaque directory was deleted and made again: what the lower tree had in it
  * and the upper one lacks is deleted too. Every directory above a change is listed as changed
  * (Docker prints `C /tmp` before `A /tmp/new`). Order is Docker's walk: a directory before
- * its contents, the contents in name order, an opaque directory's deletions after them.
+ * its contents, the contents in name order, an opaque directory's deletions after them. The
+ * walk is asynchronous: a container that wrote many files must not stall the daemon.
  */
-import { lstatSync, readdirSync, type Stats } from "node:fs";
+import { lstat, readdir } from "node:fs/promises";
+import type { Stats } from "node:fs";
 import { join } from "node:path";
 import { isOpaque, isWhiteout } from "../image/pack-tree.ts";
 
@@ -30,23 +32,33 @@ const MOUNT_POINT_DIRS = ["/proc", "/sys", "/dev"];
  * The paths in the upper dir that are only bunker's mount points: not the user's changes, so
  * diff and commit leave them out (Docker keeps its equivalents in a layer of their own).
  */
-export function bunkerMountPoints(upperRoot: string, lowerRoot: string): Set<string> {
+export async function bunkerMountPoints(upperRoot: string, lowerRoot: string): Promise<Set<string>> {
   const made = new Set<string>();
   for (const path of MOUNT_POINT_FILES) {
-    const upper = statInTree(upperRoot, path);
-    if (upper?.isFile() && upper.size === 0 && !statInTree(lowerRoot, path)) made.add(path);
+    const upper = await statInTree(upperRoot, path);
+    if (upper?.isFile() && upper.size === 0 && !(await statInTree(lowerRoot, path))) made.add(path);
   }
   for (const path of [...MOUNT_POINT_DIRS, "/etc"]) {
-    const upper = statInTree(upperRoot, path);
-    if (!upper?.isDirectory() || statInTree(lowerRoot, path)) continue;
+    const upper = await statInTree(upperRoot, path);
+    if (!upper?.isDirectory() || (await statInTree(lowerRoot, path))) continue;
     // A directory made only to hold mount points ("/etc" for an image without one) goes with them.
-    if (readdirSync(join(upperRoot, path)).every((name) => made.has(`${path}/${name}`))) made.add(path);
+    if ((await readdir(join(upperRoot, path))).every((name) => made.has(`${path}/${name}`))) made.add(path);
   }
   return made;
 }
 
-export function containerChanges(upperRoot: string, lowerRoot: string, skip: Set<string>): Change[] {
+export function containerChanges(upperRoot: string, lowerRoot: string, skip: Set<string>): Promise<Change[]> {
   return new DiffWalk(upperRoot, lowerRoot, skip).directory("", true, false);
+}
+
+/** lstat, or undefined for a path that does not exist. */
+async function lstatIfAny(path: string): Promise<Stats | undefined> {
+  try {
+    return await lstat(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT" || (err as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
+    throw err;
+  }
 }
 
 class DiffWalk {
@@ -60,34 +72,34 @@ class DiffWalk {
    * Changes under `dir`. `inLower`: the lower tree has `dir` as a real directory (each
    * ancestor checked), so looking names up there follows no symlink.
    */
-  directory(dir: string, inLower: boolean, opaque: boolean): Change[] {
+  async directory(dir: string, inLower: boolean, opaque: boolean): Promise<Change[]> {
     const changes: Change[] = [];
-    const names = readdirSync(join(this.upperRoot, dir)).sort();
+    const names = (await readdir(join(this.upperRoot, dir))).sort();
     for (const name of names) {
       const path = `${dir}/${name}`;
       if (this.skip.has(path)) continue;
-      const upper = lstatSync(join(this.upperRoot, path));
-      const lower = inLower ? lstatSync(join(this.lowerRoot, path), { throwIfNoEntry: false }) : undefined;
+      const upper = await lstat(join(this.upperRoot, path));
+      const lower = inLower ? await lstatIfAny(join(this.lowerRoot, path)) : undefined;
       if (isWhiteout(upper)) {
         if (lower) changes.push({ Path: path, Kind: ChangeKind.Delete });
       } else if (!lower) {
         changes.push({ Path: path, Kind: ChangeKind.Add });
-        if (upper.isDirectory()) changes.push(...this.directory(path, false, false));
+        if (upper.isDirectory()) changes.push(...(await this.directory(path, false, false)));
       } else if (upper.isDirectory() && lower.isDirectory()) {
         // Below an opaque directory nothing of the lower tree shows: a directory there was made anew too.
         const remade = opaque || isOpaque(join(this.upperRoot, path));
-        const below = this.directory(path, true, remade);
+        const below = await this.directory(path, true, remade);
         // A directory is only copied up for what happens below it, so its mtime says nothing.
         if (below.length > 0 || remade || !sameOwnerAndMode(upper, lower)) changes.push({ Path: path, Kind: ChangeKind.Modify }, ...below);
       } else {
         changes.push({ Path: path, Kind: ChangeKind.Modify });
         // What replaced a lower file is a new directory: everything in it is new.
-        if (upper.isDirectory()) changes.push(...this.directory(path, false, false));
+        if (upper.isDirectory()) changes.push(...(await this.directory(path, false, false)));
       }
     }
     if (opaque) {
       const present = new Set(names);
-      for (const name of readdirSync(join(this.lowerRoot, dir)).sort()) {
+      for (const name of (await readdir(join(this.lowerRoot, dir))).sort()) {
         if (!present.has(name)) changes.push({ Path: `${dir}/${name}`, Kind: ChangeKind.Delete });
       }
     }
@@ -100,13 +112,13 @@ function sameOwnerAndMode(a: Stats, b: Stats): boolean {
 }
 
 /** lstat of `path` inside `root`, following no symlink on the way: undefined if any component is not a directory. */
-function statInTree(root: string, path: string): Stats | undefined {
+async function statInTree(root: string, path: string): Promise<Stats | undefined> {
   let current = root;
   let stat: Stats | undefined;
   for (const component of path.split("/").filter(Boolean)) {
     if (stat && !stat.isDirectory()) return undefined;
     current = join(current, component);
-    stat = lstatSync(current, { throwIfNoEntry: false });
+    stat = await lstatIfAny(current);
     if (!stat) return undefined;
   }
   return stat;
