@@ -26,6 +26,8 @@ export const containerFlags = {
   "log-opt": { kind: "list", description: "Log driver options", valueName: "list" },
   "stop-timeout": { kind: "string", description: "Timeout (in seconds) to stop a container", valueName: "int" },
   network: { kind: "string", aliases: ["net"], description: "Connect a container to a network", valueName: "network" },
+  networking: { kind: "boolean", short: "n", defaultTrue: true, description: "Enable networking for this container (2013; -n=false is --network none)" },
+  "add-host": { kind: "list", description: "Add a custom host-to-IP mapping (host:ip)", valueName: "list" },
 } as const satisfies FlagDefs;
 
 export type ContainerFlags = ParsedFlags<typeof containerFlags>;
@@ -67,13 +69,14 @@ export function createBody(image: string, command: string[], flags: ContainerFla
     HostConfig: {
       Binds: binds.length > 0 ? binds : null,
       ContainerIDFile: flags.cidfile ?? "",
-      NetworkMode: flags.network ?? "default",
+      NetworkMode: flags.networking ? (flags.network ?? "default") : "none",
       PortBindings: ports.bindings,
       RestartPolicy: parseRestart(flags.restart ?? "no"),
       AutoRemove: flags.rm,
       VolumesFrom: flags["volumes-from"].length > 0 ? flags["volumes-from"] : null,
       ConsoleSize: options.consoleSize,
       Dns: flags.dns,
+      ExtraHosts: flags["add-host"].length > 0 ? flags["add-host"] : null,
       LogConfig: { Type: "", Config: parseLogOpts(flags["log-opt"]) },
     },
   };

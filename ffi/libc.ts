@@ -37,4 +37,9 @@ export const libc = dlopen("libc.so.6", {
   llistxattr: { args: [ptr, ptr, u64], returns: i64 },
   syncfs: { args: [i32], returns: i32 },
   strerror: { args: [i32], returns: FFIType.cstring },
+  setns: { args: [i32, i32], returns: i32 },
+  socket: { args: [i32, i32, i32], returns: i32 },
+  bind: { args: [i32, ptr, u32], returns: i32 },
+  sendto: { args: [i32, ptr, u64, i32, ptr, u32], returns: i64 },
+  recv: { args: [i32, ptr, u64, i32], returns: i64 },
 }).symbols;

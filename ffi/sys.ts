@@ -248,3 +248,42 @@ export function execve(path: string, argv: string[], env: string[]): never {
   libc.execve(cstr(path), ptr(a.array), ptr(e.array));
   throw new SyscallError("execve", errno(), path);
 }
+
+/** Moves this thread into the namespace `fd` refers to (e.g. /proc/PID/ns/net with CLONE_NEWNET). */
+export function setns(fd: number, nstype: number): void {
+  check(libc.setns(fd, nstype), "setns");
+}
+
+/** A close-on-exec rtnetlink socket bound to a kernel-assigned port (ffi/netlink.ts speaks over it). */
+export function netlinkRouteSocket(): number {
+  const AF_NETLINK = 16;
+  const SOCK_RAW = 3;
+  const SOCK_CLOEXEC = 0o2000000;
+  const NETLINK_ROUTE = 0;
+  const fd = libc.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  check(fd, "socket(AF_NETLINK)");
+  // sockaddr_nl {family, pad, pid 0 = let the kernel pick, groups 0}
+  const address = new Uint8Array(12);
+  new DataView(address.buffer).setUint16(0, AF_NETLINK, true);
+  try {
+    check(libc.bind(fd, ptr(address), address.length), "bind(AF_NETLINK)");
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  return fd;
+}
+
+/** Sends one datagram to the kernel (netlink port 0). */
+export function netlinkSend(fd: number, message: Uint8Array): void {
+  const kernel = new Uint8Array(12);
+  new DataView(kernel.buffer).setUint16(0, 16 /* AF_NETLINK */, true);
+  check(libc.sendto(fd, ptr(message), message.length, 0, ptr(kernel), kernel.length), "sendto(AF_NETLINK)");
+}
+
+/** Receives one datagram into `buffer`; returns its length. */
+export function netlinkReceive(fd: number, buffer: Uint8Array): number {
+  const length = Number(libc.recv(fd, ptr(buffer), buffer.length, 0));
+  check(length, "recv(AF_NETLINK)");
+  return length;
+}

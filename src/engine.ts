@@ -13,7 +13,6 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
 import { ImageStore } from "./image/image-store.ts";
 import { importImage, type ImportOptions } from "./image/import.ts";
 import { removeImage, type RemovalReport } from "./image/remove-image.ts";
@@ -31,6 +30,7 @@ import { loadImages, type LoadedImage } from "./image/load.ts";
 import { saveImages } from "./image/save.ts";
 import { ContainerFiles } from "./container/files.ts";
 import { RootfsViews } from "./container/rootfs-views.ts";
+import { Network } from "./network/network.ts";
 
 export interface EngineOptions {
   root: string;
@@ -49,6 +49,7 @@ export class Engine {
   readonly files: ContainerFiles;
   readonly #containerStore: ContainerStore;
   readonly #volumes: VolumeStore;
+  readonly network: Network;
 
   private constructor(readonly options: EngineOptions) {
     mkdirSync(options.root, { recursive: true, mode: 0o711 });
@@ -57,7 +58,8 @@ export class Engine {
     const reaper = new Reaper();
     reaper.enable();
     this.#volumes = new VolumeStore(join(options.root, "volumes"));
-    this.containers = new ContainerService(this.#containerStore, this.images, reaper, this.#volumes);
+    this.network = Network.open(options.bridge, options.bip);
+    this.containers = new ContainerService(this.#containerStore, this.images, reaper, this.#volumes, this.network);
     this.layers = new ContainerLayers(options.root, this.containers, this.images, (record) => this.containerDir(record));
     this.files = new ContainerFiles(this.containers, new RootfsViews(this.containers, this.images, (record) => this.containerDir(record)));
   }
@@ -89,9 +91,9 @@ export class Engine {
     return { containers: all.length, running: all.filter((r) => r.State.Status === "running").length, images: this.images.list().length };
   }
 
+  /** What `info` reports as missing for networking (forwarding, iptables or nft). */
   warnings(): string[] {
-    const forward = existsSync("/proc/sys/net/ipv4/ip_forward") && readFileSync("/proc/sys/net/ipv4/ip_forward", "utf8").trim() === "1";
-    return forward || this.options.bridge === "none" ? [] : ["WARNING: IPv4 forwarding is disabled"];
+    return this.network.warnings;
   }
 
   importImage(tarball: AsyncIterable<Uint8Array>, options: ImportOptions, onProgress?: (bytes: number) => void): Promise<Image> {

@@ -4,6 +4,34 @@ import { humanDuration } from "../../src/util/human.ts";
 import type { ContainerRecord } from "../../src/container/record.ts";
 
 /**
+ * The container's networks in the v1.41 shape: `bridge` for a container on the bridge (its
+ * endpoint empty while it is stopped, as in Docker), else the mode's own name.
+ */
+function networks(record: ContainerRecord) {
+  const mode = record.HostConfig.NetworkMode;
+  const name = mode === "default" ? "bridge" : mode.startsWith("container:") ? undefined : mode;
+  if (name === undefined) return {};
+  const endpoint = record.Endpoint;
+  return {
+    [name]: {
+      IPAMConfig: null,
+      Links: null,
+      Aliases: null,
+      NetworkID: "",
+      EndpointID: endpoint ? endpoint.HostVeth : "",
+      Gateway: endpoint?.Gateway ?? "",
+      IPAddress: endpoint?.IPAddress ?? "",
+      IPPrefixLen: endpoint?.IPPrefixLen ?? 0,
+      IPv6Gateway: "",
+      GlobalIPv6Address: "",
+      GlobalIPv6PrefixLen: 0,
+      MacAddress: endpoint?.MacAddress ?? "",
+      DriverOpts: null,
+    },
+  };
+}
+
+/**
  * `docker ps` STATUS comes verbatim from the server: "Up 5 seconds", "Restarting (1) 2 seconds ago",
  * "Exited (0) 2 minutes ago", "Created".
  */
@@ -33,7 +61,7 @@ export function listItem(record: ContainerRecord) {
     State: record.State.Status,
     Status: statusText(record),
     HostConfig: { NetworkMode: record.HostConfig.NetworkMode },
-    NetworkSettings: { Networks: {} },
+    NetworkSettings: { Networks: networks(record) },
     Mounts: record.Mounts,
   };
 }
@@ -98,15 +126,15 @@ export function inspect(record: ContainerRecord, containerDir: string, logPath: 
       SandboxKey: "",
       SecondaryIPAddresses: null,
       SecondaryIPv6Addresses: null,
-      EndpointID: "",
-      Gateway: "",
+      EndpointID: record.Endpoint?.HostVeth ?? "",
+      Gateway: record.Endpoint?.Gateway ?? "",
       GlobalIPv6Address: "",
       GlobalIPv6PrefixLen: 0,
-      IPAddress: "",
-      IPPrefixLen: 0,
+      IPAddress: record.Endpoint?.IPAddress ?? "",
+      IPPrefixLen: record.Endpoint?.IPPrefixLen ?? 0,
       IPv6Gateway: "",
-      MacAddress: "",
-      Networks: {},
+      MacAddress: record.Endpoint?.MacAddress ?? "",
+      Networks: networks(record),
     },
   };
 }

@@ -6,6 +6,7 @@
 import { InvalidArgumentError } from "../errors.ts";
 import type { Image } from "../image/types.ts";
 import { logRotation } from "./log-options.ts";
+import { parseNetworkMode, validExtraHosts } from "../network/mode.ts";
 import { validRestartPolicy } from "./restart-policy.ts";
 import { initialState, type ContainerConfig, type ContainerRecord, type HostConfig } from "./record.ts";
 
@@ -39,6 +40,12 @@ function nonEmpty(list: string[] | null | undefined): list is string[] {
 function validLogConfig(config: Record<string, string> | null | undefined): Record<string, string> {
   logRotation(config);
   return config ?? {};
+}
+
+/** Rejects an unknown mode at create, as Docker does, rather than at the first start. */
+function validNetworkMode(mode: string): string {
+  parseNetworkMode(mode);
+  return mode;
 }
 
 function validStopTimeout(seconds: number | null | undefined): number | undefined {
@@ -88,9 +95,10 @@ export function buildRecord(id: string, name: string, request: CreateRequest, im
     },
     HostConfig: {
       AutoRemove: host.AutoRemove ?? false,
-      NetworkMode: host.NetworkMode || "default",
+      NetworkMode: validNetworkMode(host.NetworkMode || "default"),
       RestartPolicy: validRestartPolicy(host.RestartPolicy, host.AutoRemove ?? false),
       Dns: host.Dns ?? [],
+      ExtraHosts: validExtraHosts(host.ExtraHosts),
       Binds: host.Binds ?? null,
       VolumesFrom: host.VolumesFrom ?? null,
       LogConfig: { Type: "json-file", Config: validLogConfig(host.LogConfig?.Config) },

@@ -7,6 +7,7 @@ import type { VolumeStore } from "../volume/store.ts";
 import { capabilityNumbers, DEFAULT_CAPABILITIES } from "./capabilities.ts";
 import { launchMounts } from "./mounts.ts";
 import type { ContainerRecord } from "./record.ts";
+import type { NetworkPlan } from "../network/network.ts";
 
 export interface LaunchContext {
   containerDir: string;
@@ -15,7 +16,7 @@ export interface LaunchContext {
   volumes: VolumeStore;
 }
 
-export function launchSpecFor(record: ContainerRecord, image: Image, context: LaunchContext): LaunchSpec {
+export function launchSpecFor(record: ContainerRecord, image: Image, network: NetworkPlan, context: LaunchContext): LaunchSpec {
   return prepareRootfs({
     containerId: record.Id,
     containerDir: context.containerDir,
@@ -23,6 +24,9 @@ export function launchSpecFor(record: ContainerRecord, image: Image, context: La
     lowerDirs: mountLowers(image.config.rootfs.diff_ids),
     hostname: record.Config.Hostname!,
     dns: record.HostConfig.Dns,
+    extraHosts: record.HostConfig.ExtraHosts ?? [],
+    address: network.endpoint?.IPAddress,
+    network: network.launch,
     cgroupProcs: context.cgroupProcs,
     process: {
       args: [record.Path, ...record.Args],

@@ -3,6 +3,7 @@
  * of Docker's inspect output so the API layer renders it without translation.
  */
 import type { RunConfig } from "../image/types.ts";
+import type { Endpoint } from "../network/network.ts";
 
 /** "restarting": exited, and waiting out its restart policy's backoff before the next start. */
 export type ContainerStatus = "created" | "running" | "restarting" | "exited";
@@ -40,6 +41,8 @@ export interface HostConfig {
   NetworkMode: string;
   RestartPolicy: RestartPolicy;
   Dns: string[];
+  /** `--add-host` entries, `host:ip`. */
+  ExtraHosts: string[] | null;
   Binds: string[] | null;
   /** `CONTAINER[:ro|rw]`: the containers whose mounts this one shares, as given. */
   VolumesFrom: string[] | null;
@@ -81,6 +84,8 @@ export interface ContainerRecord {
   RestartCount: number;
   /** Stopped by the user (stop, or kill with a fatal signal) since the last start: `unless-stopped` leaves it be. */
   HasBeenManuallyStopped: boolean;
+  /** The container's place on the bridge while it runs: its address stays taken as long as this is set. */
+  Endpoint?: Endpoint;
 }
 
 export const NEVER = "0001-01-01T00:00:00Z";

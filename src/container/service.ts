@@ -1,6 +1,7 @@
 /**
  * The container lifecycle: create, start, stop, kill, restart, wait, remove. It owns every
- * run-time resource of a container (its init process, cgroups and stdio pipes) and releases
+ * run-time resource of a container (its init process, cgroups, stdio pipes, and its address
+ * and veth pair on the bridge) and releases
  * them on each path out: a normal exit, stop, kill, rm -f, a failed start, and a daemon
  * restart that finds the container dead.
  */
@@ -27,6 +28,7 @@ import { planMounts } from "./mounts.ts";
 import { consoleSize, launchSpecFor } from "./launch-spec.ts";
 import { KeyedSets, notify } from "./keyed-sets.ts";
 import type { VolumeStore } from "../volume/store.ts";
+import type { Network, NetworkPlan } from "../network/network.ts";
 
 export type WaitCondition = "not-running" | "next-exit" | "removed";
 
@@ -65,6 +67,7 @@ export class ContainerService {
     private readonly images: ImageStore,
     private readonly reaper: Reaper,
     private readonly volumes: VolumeStore,
+    private readonly network: Network,
   ) {}
 
   get(ref: string): ContainerRecord {
@@ -130,8 +133,11 @@ export class ContainerService {
     this.#connectPendingAttach(record.Id, stdio);
     let launched: Launched;
     try {
-      const spec = launchSpecFor(record, image, { containerDir: dir, layersDir: this.images.layers.layersDir, cgroupProcs, volumes: this.volumes });
-      launched = await launch(spec, containerEnds, consoleSize(record));
+      const plan: NetworkPlan = this.network.plan(record.Id, record.HostConfig.NetworkMode, (ref) => this.#initPid(ref));
+      const endpoint = plan.endpoint;
+      record.Endpoint = endpoint;
+      const spec = launchSpecFor(record, image, plan, { containerDir: dir, layersDir: this.images.layers.layersDir, cgroupProcs, volumes: this.volumes });
+      launched = await launch(spec, containerEnds, consoleSize(record), endpoint && ((pid) => this.network.connect(endpoint, pid)));
     } catch (err) {
       ContainerStdio.closeContainerEnds(containerEnds);
       stdio.abandon();
@@ -282,14 +288,20 @@ export class ContainerService {
    * whose restart policy says so are started again.
    */
   restore(): void {
+    const isAlive = (record: ContainerRecord) => record.State.Status === "running" && processStartTime(record.State.Pid) === record.State.PidStartTime;
+    const survivors = this.store.list().filter(isAlive);
+    // Before any restart by policy below makes new ones: every other veth on the bridge is a leftover.
+    this.network.removeLeftovers(new Set(survivors.flatMap((record) => (record.Endpoint ? [record.Endpoint.HostVeth] : []))));
     for (const record of this.store.list()) {
-      const alive = record.State.Status === "running" && processStartTime(record.State.Pid) === record.State.PidStartTime;
+      const alive = survivors.includes(record);
       if (alive) {
+        if (record.Endpoint) this.network.adopt(record.Endpoint);
         const stdio = ContainerStdio.reattach(this.store.dirOf(record.Id), this.#logFile(record), record.Config.OpenStdin);
         this.#track(record, stdio, (onExit) => this.reaper.watchSurvivor(record.State.Pid, record.State.PidStartTime, onExit));
         consola.info(`container ${record.Id.slice(0, 12)} survived the previous daemon; watching it again`);
         continue;
       }
+      this.#releaseNetwork(record);
       if (record.State.Status === "running") this.#recordExit(record, null);
       if (record.State.Status === "restarting") {
         record.State = { ...record.State, Status: "exited" };
@@ -313,6 +325,7 @@ export class ContainerService {
       // Output still in the pipes belongs in the log before anyone learns of the exit.
       await Promise.race([stdio.closed, Bun.sleep(2000)]);
       this.#running.delete(record.Id);
+      this.#releaseNetwork(record);
       this.#recordExit(record, code);
       removeCgroups(record.Id);
       const restarting = this.store.has(record.Id) && this.#restarts.afterExit(record, () => this.#restartByPolicy(record));
@@ -381,6 +394,7 @@ export class ContainerService {
     if (err instanceof LaunchError && err.pid) this.reaper.reapNow(err.pid);
     await Promise.race([stdio.closed, Bun.sleep(1000)]);
     removeCgroups(record.Id);
+    this.#releaseNetwork(record);
     record.State = {
       ...record.State,
       ExitCode: err instanceof LaunchError ? err.exitCode : 125,
@@ -402,6 +416,20 @@ export class ContainerService {
     for (const mount of record.Mounts) {
       if (mount.Type === "volume" && !used.has(mount.Name)) this.volumes.remove(mount.Name);
     }
+  }
+
+  /** The address and veth pair go back with the container's exit; the record forgets them (saved by the caller). */
+  #releaseNetwork(record: ContainerRecord): void {
+    if (!record.Endpoint) return;
+    this.network.release(record.Endpoint);
+    delete record.Endpoint;
+  }
+
+  /** `--net container:ID` joins the namespace of that container's init, which must be running. */
+  #initPid(ref: string): number {
+    const other = this.store.get(ref);
+    if (!this.#running.has(other.Id)) throw new ConflictError(`cannot join the network of container ${ref}: it is not running`);
+    return other.State.Pid;
   }
 
   #signal(record: ContainerRecord, signal: number): void {

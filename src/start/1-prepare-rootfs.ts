@@ -16,6 +16,11 @@ export interface RootfsInput {
   lowerDirs: string[];
   hostname: string;
   dns: string[];
+  /** `host:ip` entries added to /etc/hosts (`--add-host`). */
+  extraHosts: string[];
+  /** The container's address on the bridge: /etc/hosts maps the hostname to it. */
+  address?: string;
+  network: LaunchSpec["network"];
   cgroupProcs: string[];
   process: LaunchSpec["process"];
   capabilities: number[];
@@ -46,7 +51,7 @@ export function prepareRootfs(input: RootfsInput): LaunchSpec {
   const paths = containerPaths(input.containerDir);
   for (const dir of [paths.rootfs, paths.upper, paths.work]) mkdirSync(dir, { recursive: true });
   writeFileSync(paths.hostname, `${input.hostname}\n`);
-  writeFileSync(paths.hosts, `${HOSTS}${input.hostname === "localhost" ? "" : `127.0.1.1\t${input.hostname}\n`}`);
+  writeFileSync(paths.hosts, hosts(input));
   writeFileSync(paths.resolvConf, resolvConf(input.dns));
   // Like Docker, a bind of a host path that does not exist creates it, as a directory.
   for (const mount of input.mounts) if (!existsSync(mount.source)) mkdirSync(mount.source, { recursive: true });
@@ -68,7 +73,18 @@ export function prepareRootfs(input: RootfsInput): LaunchSpec {
     process: input.process,
     capabilities: input.capabilities,
     terminal: input.terminal,
+    network: input.network,
   };
+}
+
+/** Docker's /etc/hosts: the fixed entries, `--add-host` lines, then the container's own name. */
+function hosts(input: RootfsInput): string {
+  const extra = input.extraHosts.map((entry) => {
+    const colon = entry.indexOf(":");
+    return `${entry.slice(colon + 1)}\t${entry.slice(0, colon)}\n`;
+  });
+  const own = input.address ? `${input.address}\t${input.hostname}\n` : input.hostname === "localhost" ? "" : `127.0.1.1\t${input.hostname}\n`;
+  return `${HOSTS}${extra.join("")}${own}`;
 }
 
 /** Mounting in order of depth puts a mount at /a before one at /a/b, which must land on top of it. */

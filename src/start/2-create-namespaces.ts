@@ -4,11 +4,11 @@
  * PID and exits, so the daemon (a subreaper) adopts the container's init and no bunker
  * process stays alive per container.
  */
-import { writeFileSync } from "node:fs";
+import { closeSync, openSync, writeFileSync } from "node:fs";
 import * as sys from "../../ffi/sys.ts";
 import * as C from "../../ffi/constants.ts";
 import { selfCommand } from "../util/self.ts";
-import { ACK_FD, readSpecFromEnv, SPEC_ENV, STAGE_INSIDE, SYNC_FD } from "./spec.ts";
+import { ACK_FD, readSpecFromEnv, type LaunchNetwork, SPEC_ENV, STAGE_INSIDE, SYNC_FD } from "./spec.ts";
 import { failStage, report } from "./sync.ts";
 
 export function createNamespaces(): void {
@@ -16,7 +16,7 @@ export function createNamespaces(): void {
     const spec = readSpecFromEnv();
     // Join the cgroups first: stage 3 and everything it starts inherit them.
     for (const procs of spec.cgroupProcs) writeFileSync(procs, String(process.pid));
-    sys.unshare(C.CLONE_NEWNS | C.CLONE_NEWUTS | C.CLONE_NEWIPC | C.CLONE_NEWNET);
+    sys.unshare(C.CLONE_NEWNS | C.CLONE_NEWUTS | C.CLONE_NEWIPC | enterNetwork(spec.network));
     // Nothing mounted in the container's namespace may propagate back to the host (runc#1148).
     sys.mount(null, "/", null, C.MS_REC | C.MS_PRIVATE);
     protectOwnBinary();
@@ -34,6 +34,22 @@ export function createNamespaces(): void {
   } catch (err) {
     failStage(err, 125);
   }
+}
+
+/**
+ * Joins another container's network namespace now (setns of a net namespace works from a
+ * threaded process, unlike a PID namespace), and returns the unshare flag the mode needs.
+ */
+function enterNetwork(network: LaunchNetwork): number {
+  if (network.namespace === "new") return C.CLONE_NEWNET;
+  if (network.namespace === "host") return 0;
+  const fd = openSync(network.namespace.join, "r");
+  try {
+    sys.setns(fd, C.CLONE_NEWNET);
+  } finally {
+    closeSync(fd);
+  }
+  return 0;
 }
 
 /**

@@ -1,5 +1,6 @@
 /**
- * Stage 3, part one: PID 1 of the new namespaces sets up the container's filesystem. It
+ * Stage 3, part one: PID 1 of the new namespaces configures its network (./network-inside.ts)
+ * and sets up the container's filesystem. It
  * mounts the overlay root, the volumes and binds (./mounts.ts), /proc (only a process inside
  * the new PID namespace can mount a /proc that shows it), a minimal /dev and a read-only /sys,
  * binds the generated /etc files, pivots into the root and detaches the host's tree, then
@@ -12,6 +13,7 @@ import * as C from "../../ffi/constants.ts";
 import type { LaunchSpec } from "./spec.ts";
 import { applyMounts, bindInRoot } from "./mounts.ts";
 import { handOverTerminal } from "./console.ts";
+import { setupNetwork } from "./network-inside.ts";
 
 const NOSUID_NODEV_NOEXEC = C.MS_NOSUID | C.MS_NODEV | C.MS_NOEXEC;
 
@@ -35,6 +37,7 @@ const READONLY_PATHS = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/pro
 const MAX_MOUNT_DATA = 4095;
 
 export function setupInside(spec: LaunchSpec): void {
+  setupNetwork(spec.network);
   mountRoot(spec);
   const root = spec.rootfs;
   // Before /proc, /sys and /dev, so no volume or bind can cover what they protect.

@@ -3,6 +3,8 @@
  * stdio, then follow the sync pipe until every stage has let go of it. Stage 3's copy closes
  * on execve, so EOF without an error message means the user's command is running. With a
  * terminal, stage 3 reports its pty master on the way; the daemon takes a copy and acks.
+ * On the bridge, `connect` runs once the init's PID is known, and its ack lets stage 3 go on
+ * (the order is in spec.ts).
  */
 import { closeSync, writeSync } from "node:fs";
 import * as sys from "../../ffi/sys.ts";
@@ -29,7 +31,12 @@ export class LaunchError extends Error {
   }
 }
 
-export async function launch(spec: LaunchSpec, stdio: Stdio, terminalSize?: { rows: number; cols: number }): Promise<Launched> {
+export async function launch(
+  spec: LaunchSpec,
+  stdio: Stdio,
+  terminalSize?: { rows: number; cols: number },
+  connect?: (initPid: number) => void,
+): Promise<Launched> {
   const sync = sys.pipe();
   const ack = sys.pipe();
   let stage2;
@@ -46,8 +53,20 @@ export async function launch(spec: LaunchSpec, stdio: Stdio, terminalSize?: { ro
   let error: { message: string; exitCode: number } | undefined;
   try {
     for await (const message of messages(sync.read)) {
-      if (message.type === "pid") launched.pid = message.pid;
-      else if (message.type === "error") error = message;
+      if (message.type === "pid") {
+        launched.pid = message.pid;
+        if (connect) {
+          try {
+            connect(message.pid);
+            writeSync(ack.write, "1");
+          } catch (err) {
+            // Without the ack stage 3 gives up and exits; this error is the one to report.
+            error = { message: `cannot connect the container to the bridge: ${(err as Error).message}`, exitCode: 125 };
+            closeSync(ack.write);
+            ack.write = -1;
+          }
+        }
+      } else if (message.type === "error") error ??= message;
       else if (message.type === "console" && launched.pid !== undefined) {
         launched.terminal = sys.takeDescriptor(launched.pid, message.fd);
         // Sized before stage 3 goes on, so the command's first look at its window is right.
@@ -56,7 +75,7 @@ export async function launch(spec: LaunchSpec, stdio: Stdio, terminalSize?: { ro
       }
     }
   } finally {
-    closeSync(ack.write);
+    if (ack.write !== -1) closeSync(ack.write);
   }
   const stage2Exit = await stage2.exited;
   if (error) {

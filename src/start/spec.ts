@@ -2,6 +2,14 @@
  * What the re-executed start stages need to build one container. The daemon computes it
  * (stage 1) and hands it to stage 2 in an environment variable; stage 2 passes it on to
  * stage 3. Stages report back over the sync pipe, which the daemon sees as fd 3.
+ *
+ * The order of messages on a start, sync pipe (stage → daemon) and ack pipe (daemon → stage 3):
+ *   1. stage 2 → `pid` of stage 3, then exits.
+ *   2. with `network.interface`: the daemon creates the veth pair, its peer made as `eth0`
+ *      inside that PID's network namespace, and acks; stage 3 waits for this ack before it
+ *      configures `eth0` (address, up, default route). Without, nothing is exchanged here.
+ *   3. with `terminal`: stage 3 → `console`; the daemon takes the master and acks.
+ *   4. EOF (stage 3's copy closes on execve), or `error` from whichever stage failed.
  */
 
 export interface LaunchSpec {
@@ -32,6 +40,17 @@ export interface LaunchSpec {
   capabilities: number[];
   /** Give the process a terminal (`-t`): a pty from the container's own devpts. */
   terminal: boolean;
+  network: LaunchNetwork;
+}
+
+/**
+ * The container's network namespace: a new one (stage 2 unshares it; stage 3 brings `lo`
+ * up), the host's, or joined from another container's (`/proc/<pid>/ns/net`, by setns).
+ */
+export interface LaunchNetwork {
+  namespace: "new" | "host" | { join: string };
+  /** On the bridge: the interface the daemon moves in, configured by stage 3 once acked. */
+  interface?: { name: string; address: string; prefixLength: number; gateway: string };
 }
 
 /** A host directory or file bind-mounted at a container path: a volume's data, or a user's bind. */

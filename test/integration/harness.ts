@@ -38,7 +38,8 @@ export class TestDaemon {
   readonly pidfile: string;
   #process: Subprocess | undefined;
 
-  constructor(name: string) {
+  /** `networkArgs`: the daemon's bridge flags; tests not about networking run without a bridge. */
+  constructor(name: string, private readonly networkArgs: string[] = ["--bridge", "none"]) {
     this.dir = mkdtempSync(`/tmp/bunker-test-${name}-`);
     this.root = join(this.dir, "root");
     this.socket = join(this.dir, "bunker.sock");
@@ -56,7 +57,7 @@ export class TestDaemon {
   /** Starts (or restarts) the daemon and waits until it answers. */
   async start(): Promise<void> {
     ensureBinary();
-    this.#process = Bun.spawn([BIN, "daemon", "--root", this.root, "-H", this.host, "--pidfile", this.pidfile, "--bridge", "none"], {
+    this.#process = Bun.spawn([BIN, "daemon", "--root", this.root, "-H", this.host, "--pidfile", this.pidfile, ...this.networkArgs], {
       stdout: Bun.file(join(this.dir, "daemon.log")),
       stderr: "inherit",
     });
@@ -72,8 +73,8 @@ export class TestDaemon {
   }
 
   /** The daemon with the base image imported as `base`. */
-  static async withBase(name: string): Promise<TestDaemon> {
-    const daemon = new TestDaemon(name);
+  static async withBase(name: string, networkArgs?: string[]): Promise<TestDaemon> {
+    const daemon = new TestDaemon(name, networkArgs);
     await daemon.start();
     const imported = await daemon.bunker("import", makeBusyboxTarball(join(daemon.dir, "busybox.tar")), "base");
     if (imported.code !== 0) throw new Error(`import failed: ${imported.stderr}`);
