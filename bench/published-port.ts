@@ -1,0 +1,228 @@
+/**
+ * Traffic through a published port on loopback, on bunker (its in-process proxy) and on Docker
+ * (dockerd with its default bridge networking and userland docker-proxy), same busybox image:
+ *   1. bulk TCP throughput: the bench sends MB megabytes to 127.0.0.1:<hostport>, published to a
+ *      busybox `nc -ll -p 5000 -e sh -c 'cat >/dev/null; echo done'` in a container, and stops
+ *      the clock when the container's "done" comes back (every byte reached the container);
+ *   2. the request rate of busybox `httpd -f -p 80` serving a small index.html: REQUESTS
+ *      HTTP/1.0 GETs (one connection each; httpd closes it) with CONCURRENCY in flight.
+ * Bunker's daemon runs on a bridge this script creates (bk-bench-<random>, a /24 in 10.x) and
+ * deletes; the throw-away dockerd uses docker0, removed at the end if it was not there before.
+ * Prints medians and bunker/Docker ratios.
+ *
+ *   bun bench/published-port.ts [runs] [MB]        (root; dockerd from Debian's docker.io for the comparison)
+ *   BENCH_ENGINES=docker bun bench/published-port.ts   (one engine only: bunker or docker)
+ */
+import { join } from "node:path";
+import { BIN, makeBusyboxTarball, run, TestDaemon } from "../test/integration/harness.ts";
+import { Dockerd } from "./dockerd.ts";
+
+const RUNS = Number(process.argv[2] ?? 3);
+const MEGABYTES = Number(process.argv[3] ?? 500);
+const REQUESTS = 2000;
+const CONCURRENCY = 16;
+const ENGINES = (process.env.BENCH_ENGINES ?? "bunker,docker").split(",");
+
+const suffix = Math.random().toString(16).slice(2, 8);
+const BRIDGE = `bk-bench-${suffix}`;
+const GATEWAY = `10.${100 + Math.floor(Math.random() * 100)}.${Math.floor(Math.random() * 250)}.1`;
+const CHAIN = `BUNKER-${BRIDGE}`;
+
+const NC_SERVER = ["nc", "-ll", "-p", "5000", "-e", "sh", "-c", "cat >/dev/null; echo done"];
+const HTTP_SERVER = ["sh", "-c", "mkdir -p /www && echo '<html><body>bunker bench</body></html>' > /www/index.html && exec httpd -f -p 80 -h /www"];
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** A host port free on 127.0.0.1 right now. */
+function freePort(): number {
+  const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const { port } = listener;
+  listener.stop(true);
+  return port;
+}
+
+/**
+ * One TCP exchange with 127.0.0.1:port: sends `bytes` bytes (0: none), half-closes, and resolves
+ * with what came back once the peer closed, and the milliseconds from connect to that close.
+ */
+function exchange(port: number, bytes: number, request?: string, timeoutMs = 120_000): Promise<{ reply: string; ms: number }> {
+  return new Promise((resolve, reject) => {
+    const chunk = new Uint8Array(1 << 20).fill(0x61);
+    const started = performance.now();
+    let sent = 0;
+    let pending: Uint8Array | undefined;
+    let reply = "";
+    let settled = false;
+    const finish = (err?: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      err ? reject(err) : resolve({ reply, ms: performance.now() - started });
+    };
+    const timer = setTimeout(() => finish(new Error(`no close from 127.0.0.1:${port} within ${timeoutMs} ms`)), timeoutMs);
+    const pump = (socket: Bun.Socket) => {
+      while (sent < bytes) {
+        const data = pending ?? chunk.subarray(0, Math.min(chunk.length, bytes - sent));
+        const written = socket.write(data);
+        if (written > 0) sent += written;
+        pending = written < data.length ? data.subarray(Math.max(written, 0)) : undefined;
+        if (pending) return; // wait for drain
+      }
+      socket.shutdown();
+    };
+    Bun.connect({
+      hostname: "127.0.0.1",
+      port,
+      socket: {
+        open(socket) {
+          if (request !== undefined) {
+            socket.write(request);
+            socket.flush();
+            return;
+          }
+          pump(socket);
+        },
+        drain(socket) {
+          if (request === undefined) pump(socket);
+        },
+        data(_socket, data) {
+          reply += data.toString();
+        },
+        end(socket) {
+          socket.end();
+        },
+        close() {
+          finish();
+        },
+        error(_socket, err) {
+          finish(err);
+        },
+        connectError(_socket, err) {
+          finish(err);
+        },
+      },
+    }).catch((err) => finish(err));
+  });
+}
+
+/** Retries `probe` until it holds: the proxy may accept before the server in the container listens. */
+async function ready(what: string, probe: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    try {
+      if (await probe()) return;
+    } catch {
+      // not yet
+    }
+    await Bun.sleep(100);
+  }
+  throw new Error(`${what} did not answer through its published port`);
+}
+
+const GET = "GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+const ok = (reply: string) => /^HTTP\/1\.[01] 200/.test(reply);
+
+/** REQUESTS GETs, CONCURRENCY at a time; requests per second. */
+async function httpLoad(port: number): Promise<number> {
+  let next = 0;
+  let failed = 0;
+  const started = performance.now();
+  const worker = async () => {
+    while (next < REQUESTS) {
+      next++;
+      const { reply } = await exchange(port, 0, GET, 10_000);
+      if (!ok(reply)) failed++;
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  if (failed) throw new Error(`${failed} of ${REQUESTS} requests failed`);
+  return REQUESTS / seconds;
+}
+
+interface Engine {
+  name: string;
+  cli: string[];
+  env: Record<string, string>;
+}
+
+async function cli(engine: Engine, ...args: string[]): Promise<string> {
+  const r = await run([...engine.cli, ...args], engine.env);
+  if (r.code !== 0) throw new Error(`${engine.name} ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+async function measure(engine: Engine): Promise<{ mbs: number; rps: number }> {
+  const ncPort = freePort();
+  const nc = await cli(engine, "run", "-d", "-p", `127.0.0.1:${ncPort}:5000`, "base", ...NC_SERVER);
+  const httpPort = freePort();
+  const httpd = await cli(engine, "run", "-d", "-p", `127.0.0.1:${httpPort}:80`, "base", ...HTTP_SERVER);
+  try {
+    await ready(`${engine.name} nc`, async () => (await exchange(ncPort, 0, undefined, 2000)).reply.includes("done"));
+    const bytes = MEGABYTES * 1e6;
+    await exchange(ncPort, 50e6); // warm-up
+    const rates: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const { reply, ms } = await exchange(ncPort, bytes);
+      if (!reply.includes("done")) throw new Error(`${engine.name}: the transfer was not acknowledged`);
+      rates.push(bytes / 1e6 / (ms / 1000));
+    }
+
+    await ready(`${engine.name} httpd`, async () => ok((await exchange(httpPort, 0, GET, 2000)).reply));
+    await httpLoad(httpPort); // warm-up
+    const rps: number[] = [];
+    for (let i = 0; i < RUNS; i++) rps.push(await httpLoad(httpPort));
+    console.log(`  ${engine.name.padEnd(8)} runs: ${rates.map((r) => r.toFixed(0)).join(", ")} MB/s; ${rps.map((r) => r.toFixed(0)).join(", ")} req/s`);
+    return { mbs: median(rates), rps: median(rps) };
+  } finally {
+    await run([...engine.cli, "rm", "-f", nc, httpd], engine.env);
+  }
+}
+
+async function removeBridge(): Promise<void> {
+  await run(["ip", "link", "del", BRIDGE]);
+  for (const [table, hook] of [["nat", "POSTROUTING"], ["filter", "FORWARD"]]) {
+    await run(["iptables", "-w", "-t", table!, "-D", hook!, "-j", CHAIN]);
+    await run(["iptables", "-w", "-t", table!, "-F", CHAIN]);
+    await run(["iptables", "-w", "-t", table!, "-X", CHAIN]);
+  }
+}
+
+console.log(`published port on 127.0.0.1: ${MEGABYTES} MB bulk TCP to busybox nc; ${REQUESTS} GETs, ${CONCURRENCY} concurrent, to busybox httpd; median of ${RUNS} runs`);
+const results: [string, { mbs: number; rps: number }][] = [];
+if (ENGINES.includes("bunker")) {
+  let bunker: TestDaemon | undefined;
+  try {
+    bunker = await TestDaemon.withBase("bench-port", ["--bridge", BRIDGE, "--bip", `${GATEWAY}/24`]);
+    results.push(["bunker", await measure({ name: "bunker", cli: [BIN, "-H", bunker.host], env: {} })]);
+  } finally {
+    try {
+      await bunker?.cleanup();
+    } finally {
+      await removeBridge();
+    }
+  }
+}
+if (ENGINES.includes("docker") && Dockerd.available()) {
+  const dockerd = new Dockerd({ bridge: true });
+  try {
+    await dockerd.start();
+    const env = { DOCKER_HOST: dockerd.host };
+    const imported = await run(["docker", "import", makeBusyboxTarball(join(dockerd.dir, "busybox.tar")), "base"], env);
+    if (imported.code !== 0) throw new Error(`docker import failed: ${imported.stderr}`);
+    results.push(["docker", await measure({ name: "docker", cli: ["docker"], env })]);
+  } finally {
+    await dockerd.stop();
+  }
+}
+
+console.log("");
+const docker = results.find(([name]) => name === "docker")?.[1];
+for (const [name, r] of results) {
+  const vs = (ours: number, theirs: number | undefined) => (theirs && name !== "docker" ? `  (${(ours / theirs).toFixed(2)}x Docker)` : "");
+  console.log(`${name.padEnd(8)} bulk TCP ${r.mbs.toFixed(0).padStart(6)} MB/s${vs(r.mbs, docker?.mbs)}   httpd ${r.rps.toFixed(0).padStart(6)} req/s${vs(r.rps, docker?.rps)}`);
+}
