@@ -2,6 +2,7 @@
  * The flags `create` and `run` share, and the `POST /containers/create` body they become,
  * in the shapes the docker CLI sends (Config at the top level, HostConfig nested).
  */
+import { parsePortSpecs } from "../src/network/port-spec.ts";
 import { UsageError, type FlagDefs, type ParsedFlags } from "./args.ts";
 
 export const containerFlags = {
@@ -21,6 +22,8 @@ export const containerFlags = {
   volume: { kind: "list", short: "v", description: "Bind mount a volume", valueName: "list" },
   "volumes-from": { kind: "list", description: "Mount volumes from the specified container(s)", valueName: "list" },
   publish: { kind: "list", short: "p", description: "Publish a container's port(s) to the host", valueName: "list" },
+  "publish-all": { kind: "boolean", short: "P", description: "Publish all exposed ports to random ports" },
+  expose: { kind: "list", description: "Expose a port or a range of ports", valueName: "list" },
   restart: { kind: "string", description: 'Restart policy to apply when a container exits (default "no")', valueName: "string" },
   dns: { kind: "list", description: "Set custom DNS servers", valueName: "list" },
   "log-opt": { kind: "list", description: "Log driver options", valueName: "list" },
@@ -46,7 +49,8 @@ export interface CreateBodyOptions {
 export function createBody(image: string, command: string[], flags: ContainerFlags, options: CreateBodyOptions) {
   const binds = flags.volume.filter((volume) => volume.includes(":"));
   const anonymousVolumes = flags.volume.filter((volume) => !volume.includes(":"));
-  const ports = parsePublish(flags.publish);
+  const bindings = parsePortSpecs(flags.publish);
+  const exposed = [...Object.keys(bindings), ...flags.expose.flatMap(exposedPorts)];
   const streams = attachedStreams(flags.attach, options.attach, flags.interactive);
   return {
     Hostname: flags.hostname ?? "",
@@ -54,7 +58,7 @@ export function createBody(image: string, command: string[], flags: ContainerFla
     AttachStdin: streams.stdin,
     AttachStdout: streams.stdout,
     AttachStderr: streams.stderr,
-    ...(ports.exposed.length > 0 ? { ExposedPorts: Object.fromEntries(ports.exposed.map((port) => [port, {}])) } : {}),
+    ...(exposed.length > 0 ? { ExposedPorts: Object.fromEntries(exposed.map((port) => [port, {}])) } : {}),
     Tty: flags.tty,
     OpenStdin: flags.interactive,
     StdinOnce: streams.stdin && flags.interactive,
@@ -70,7 +74,8 @@ export function createBody(image: string, command: string[], flags: ContainerFla
       Binds: binds.length > 0 ? binds : null,
       ContainerIDFile: flags.cidfile ?? "",
       NetworkMode: flags.networking ? (flags.network ?? "default") : "none",
-      PortBindings: ports.bindings,
+      PortBindings: bindings,
+      PublishAllPorts: flags["publish-all"],
       RestartPolicy: parseRestart(flags.restart ?? "no"),
       AutoRemove: flags.rm,
       VolumesFrom: flags["volumes-from"].length > 0 ? flags["volumes-from"] : null,
@@ -107,29 +112,15 @@ export function resolveEnv(entries: string[], environment: Record<string, string
   });
 }
 
-export interface PortBindings {
-  exposed: string[];
-  bindings: Record<string, { HostIp: string; HostPort: string }[]>;
-}
-
-/** `-p [ip:][hostPort:]containerPort[/proto]` → ExposedPorts keys and HostConfig.PortBindings. */
-export function parsePublish(specs: string[]): PortBindings {
-  const result: PortBindings = { exposed: [], bindings: {} };
-  for (const spec of specs) {
-    const slash = spec.lastIndexOf("/");
-    const proto = slash === -1 ? "tcp" : spec.slice(slash + 1);
-    const address = slash === -1 ? spec : spec.slice(0, slash);
-    // The host IP may be IPv6 in brackets: [::1]:8080:80.
-    const match = /^(?:(\[[^\]]*\]|[^:]*):)??(?:([^:]*):)?([^:]+)$/.exec(address);
-    if (!match || !/^\d+$/.test(match[3])) throw new Error(`Invalid containerPort: ${spec}`);
-    const key = `${match[3]}/${proto}`;
-    if (!result.bindings[key]) {
-      result.exposed.push(key);
-      result.bindings[key] = [];
-    }
-    result.bindings[key].push({ HostIp: (match[1] ?? "").replace(/^\[(.*)\]$/, "$1"), HostPort: match[2] ?? "" });
-  }
-  return result;
+/** `--expose 80`, `--expose 53/udp`, `--expose 8000-8002`: ExposedPorts keys. */
+function exposedPorts(spec: string): string[] {
+  const [ports = "", proto = "tcp"] = spec.split("/");
+  const match = /^(\d+)(?:-(\d+))?$/.exec(ports);
+  if (!match) throw new UsageError(`invalid range format for --expose: ${spec}`);
+  const first = Number(match[1]);
+  const last = Number(match[2] ?? match[1]);
+  if (last < first) throw new UsageError(`invalid range format for --expose: ${spec}`);
+  return Array.from({ length: last - first + 1 }, (_, i) => `${first + i}/${proto}`);
 }
 
 /** `--restart on-failure:3` → {Name: "on-failure", MaximumRetryCount: 3}. */

@@ -22,6 +22,7 @@ import inspect from "./commands/inspect.ts";
 import kill from "./commands/kill.ts";
 import load from "./commands/load.ts";
 import logs from "./commands/logs.ts";
+import port from "./commands/port.ts";
 import ps from "./commands/ps.ts";
 import restart from "./commands/restart.ts";
 import rm from "./commands/rm.ts";
@@ -36,7 +37,7 @@ import version from "./commands/version.ts";
 import wait from "./commands/wait.ts";
 
 const COMMANDS: Record<string, BunkerCommand> = Object.fromEntries(
-  [attach, commit, diff, exportCommand, history, image, cp, create, images, importCommand, info, insert, inspect, kill, load, logs, ps, restart, rm, rmi, run, save, start, stop, tag, top, version, wait].map(
+  [attach, commit, diff, exportCommand, history, image, cp, create, images, importCommand, info, insert, inspect, kill, load, logs, port, ps, restart, rm, rmi, run, save, start, stop, tag, top, version, wait].map(
     (command) => [command.meta.name, command],
   ),
 );

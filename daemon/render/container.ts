@@ -1,4 +1,5 @@
 /** Container records in the Engine API's shapes: `/containers/json` items and inspect. */
+import { inspectPorts, listPorts } from "../../src/network/port-spec.ts";
 import { join } from "node:path";
 import { humanDuration } from "../../src/util/human.ts";
 import type { ContainerRecord } from "../../src/container/record.ts";
@@ -56,7 +57,7 @@ export function listItem(record: ContainerRecord) {
     ImageID: record.Image,
     Command: commandLine(record),
     Created: Math.floor(Date.parse(record.Created) / 1000),
-    Ports: [],
+    Ports: listPorts(Object.keys(record.Config.ExposedPorts ?? {}), record.Ports ?? []),
     Labels: record.Config.Labels ?? {},
     State: record.State.Status,
     Status: statusText(record),
@@ -106,9 +107,9 @@ export function inspect(record: ContainerRecord, containerDir: string, logPath: 
       IpcMode: "private",
       PidMode: "",
       Privileged: false,
-      PublishAllPorts: false,
+      PublishAllPorts: record.HostConfig.PublishAllPorts ?? false,
       ReadonlyRootfs: false,
-      PortBindings: {},
+      PortBindings: record.HostConfig.PortBindings ?? {},
     },
     GraphDriver: {
       Name: "overlay2",
@@ -122,7 +123,7 @@ export function inspect(record: ContainerRecord, containerDir: string, logPath: 
       HairpinMode: false,
       LinkLocalIPv6Address: "",
       LinkLocalIPv6PrefixLen: 0,
-      Ports: {},
+      Ports: inspectPorts(Object.keys(record.Config.ExposedPorts ?? {}), record.Ports ?? []),
       SandboxKey: "",
       SecondaryIPAddresses: null,
       SecondaryIPv6Addresses: null,

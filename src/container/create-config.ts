@@ -4,6 +4,7 @@
  * image's and drops its Cmd, Env merges by key, a given user, hostname or workdir wins.
  */
 import { InvalidArgumentError } from "../errors.ts";
+import { portRequests, type PortMap } from "../network/port-spec.ts";
 import type { Image } from "../image/types.ts";
 import { logRotation } from "./log-options.ts";
 import { parseNetworkMode, validExtraHosts } from "../network/mode.ts";
@@ -54,7 +55,14 @@ function validStopTimeout(seconds: number | null | undefined): number | undefine
   return seconds;
 }
 
+/** PortBindings as the client sent them, once they are known to name real ports (the start opens them). */
+function validPortBindings(bindings: PortMap | null | undefined): PortMap {
+  portRequests(bindings);
+  return bindings ?? {};
+}
+
 export function buildRecord(id: string, name: string, request: CreateRequest, image: Image): ContainerRecord {
+  const portBindings = validPortBindings(request.HostConfig?.PortBindings);
   const defaults = image.config.config;
   const entrypoint = request.Entrypoint != null ? request.Entrypoint : (defaults.Entrypoint ?? null);
   // A new entrypoint makes the image's Cmd meaningless (Docker drops it too).
@@ -78,7 +86,8 @@ export function buildRecord(id: string, name: string, request: CreateRequest, im
       AttachStdin: request.AttachStdin ?? false,
       AttachStdout: request.AttachStdout ?? false,
       AttachStderr: request.AttachStderr ?? false,
-      ExposedPorts: { ...defaults.ExposedPorts, ...request.ExposedPorts },
+      // A published port is exposed too, as under Docker.
+      ExposedPorts: { ...defaults.ExposedPorts, ...request.ExposedPorts, ...Object.fromEntries(Object.keys(portBindings).map((key) => [key, {}])) },
       Tty: request.Tty ?? false,
       OpenStdin: request.OpenStdin ?? false,
       StdinOnce: request.StdinOnce ?? false,
@@ -94,6 +103,8 @@ export function buildRecord(id: string, name: string, request: CreateRequest, im
       StopTimeout: validStopTimeout(request.StopTimeout),
     },
     HostConfig: {
+      PortBindings: portBindings,
+      PublishAllPorts: host.PublishAllPorts ?? false,
       AutoRemove: host.AutoRemove ?? false,
       NetworkMode: validNetworkMode(host.NetworkMode || "default"),
       RestartPolicy: validRestartPolicy(host.RestartPolicy, host.AutoRemove ?? false),

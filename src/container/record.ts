@@ -4,6 +4,7 @@
  */
 import type { RunConfig } from "../image/types.ts";
 import type { Endpoint } from "../network/network.ts";
+import type { PortMap, PublishedPort } from "../network/port-spec.ts";
 
 /** "restarting": exited, and waiting out its restart policy's backoff before the next start. */
 export type ContainerStatus = "created" | "running" | "restarting" | "exited";
@@ -47,6 +48,10 @@ export interface HostConfig {
   /** `CONTAINER[:ro|rw]`: the containers whose mounts this one shares, as given. */
   VolumesFrom: string[] | null;
   LogConfig: { Type: string; Config: Record<string, string> };
+  /** `-p` as the client sent it (`{"80/tcp":[{"HostIp":"","HostPort":"8080"}]}`). */
+  PortBindings: PortMap;
+  /** `-P`: every exposed port gets an ephemeral host port. */
+  PublishAllPorts: boolean;
   /** [rows, cols] of the client's terminal at create, for `-t`. */
   ConsoleSize?: [number, number];
 }
@@ -86,6 +91,8 @@ export interface ContainerRecord {
   HasBeenManuallyStopped: boolean;
   /** The container's place on the bridge while it runs: its address stays taken as long as this is set. */
   Endpoint?: Endpoint;
+  /** The host ports that forward to it, while it runs. */
+  Ports?: PublishedPort[];
 }
 
 export const NEVER = "0001-01-01T00:00:00Z";

@@ -27,6 +27,7 @@ import type { ContainerStore } from "./store.ts";
 import { planMounts } from "./mounts.ts";
 import { consoleSize, launchSpecFor } from "./launch-spec.ts";
 import { KeyedSets, notify } from "./keyed-sets.ts";
+import { PublishedPorts } from "./published-ports.ts";
 import type { VolumeStore } from "../volume/store.ts";
 import type { Network, NetworkPlan } from "../network/network.ts";
 
@@ -57,6 +58,7 @@ export class ContainerService {
   /** `wait` for not-running: unlike an exit, a stop that no restart follows. */
   readonly #stopListeners = new KeyedSets<(code: number) => void>();
   readonly #restarts = new Restarts();
+  readonly #ports = new PublishedPorts();
   readonly #removeListeners = new KeyedSets<() => void>();
   readonly #pendingAttach = new KeyedSets<Attachment>();
   /** Stopped containers whose root `cp` has mounted: a start now would mount the same upper dir twice. */
@@ -136,6 +138,7 @@ export class ContainerService {
       const plan: NetworkPlan = this.network.plan(record.Id, record.HostConfig.NetworkMode, (ref) => this.#initPid(ref));
       const endpoint = plan.endpoint;
       record.Endpoint = endpoint;
+      if (endpoint) record.Ports = await this.#ports.publish(record, endpoint.IPAddress);
       const spec = launchSpecFor(record, image, plan, { containerDir: dir, layersDir: this.images.layers.layersDir, cgroupProcs, volumes: this.volumes });
       launched = await launch(spec, containerEnds, consoleSize(record), endpoint && ((pid) => this.network.connect(endpoint, pid)));
     } catch (err) {
@@ -295,13 +298,17 @@ export class ContainerService {
     for (const record of this.store.list()) {
       const alive = survivors.includes(record);
       if (alive) {
-        if (record.Endpoint) this.network.adopt(record.Endpoint);
+        if (record.Endpoint) {
+          this.network.adopt(record.Endpoint);
+          void this.#ports.republish(record, record.Endpoint.IPAddress).then(() => this.store.save(record));
+        }
         const stdio = ContainerStdio.reattach(this.store.dirOf(record.Id), this.#logFile(record), record.Config.OpenStdin);
         this.#track(record, stdio, (onExit) => this.reaper.watchSurvivor(record.State.Pid, record.State.PidStartTime, onExit));
         consola.info(`container ${record.Id.slice(0, 12)} survived the previous daemon; watching it again`);
         continue;
       }
-      this.#releaseNetwork(record);
+      // This daemon holds no ports yet: only the address and veth of the dead container to give back.
+      this.#releaseAddress(record);
       if (record.State.Status === "running") this.#recordExit(record, null);
       if (record.State.Status === "restarting") {
         record.State = { ...record.State, Status: "exited" };
@@ -325,7 +332,7 @@ export class ContainerService {
       // Output still in the pipes belongs in the log before anyone learns of the exit.
       await Promise.race([stdio.closed, Bun.sleep(2000)]);
       this.#running.delete(record.Id);
-      this.#releaseNetwork(record);
+      await this.#releaseNetwork(record);
       this.#recordExit(record, code);
       removeCgroups(record.Id);
       const restarting = this.store.has(record.Id) && this.#restarts.afterExit(record, () => this.#restartByPolicy(record));
@@ -394,7 +401,7 @@ export class ContainerService {
     if (err instanceof LaunchError && err.pid) this.reaper.reapNow(err.pid);
     await Promise.race([stdio.closed, Bun.sleep(1000)]);
     removeCgroups(record.Id);
-    this.#releaseNetwork(record);
+    await this.#releaseNetwork(record);
     record.State = {
       ...record.State,
       ExitCode: err instanceof LaunchError ? err.exitCode : 125,
@@ -418,8 +425,14 @@ export class ContainerService {
     }
   }
 
-  /** The address and veth pair go back with the container's exit; the record forgets them (saved by the caller). */
-  #releaseNetwork(record: ContainerRecord): void {
+  /** Published ports, the address and veth pair go back with the container's exit; the record forgets them (saved by the caller). */
+  async #releaseNetwork(record: ContainerRecord): Promise<void> {
+    await this.#ports.release(record.Id);
+    this.#releaseAddress(record);
+  }
+
+  #releaseAddress(record: ContainerRecord): void {
+    delete record.Ports;
     if (!record.Endpoint) return;
     this.network.release(record.Endpoint);
     delete record.Endpoint;

@@ -7,26 +7,22 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { eventually, run, TestDaemon } from "./harness.ts";
+import { TestBridge } from "./test-bridge.ts";
 
-const suffix = Math.random().toString(16).slice(2, 8);
-const BRIDGE = `bk-${suffix}`;
-const GATEWAY = `10.${100 + Math.floor(Math.random() * 100)}.${Math.floor(Math.random() * 250)}.1`;
-const CHAIN = `BUNKER-${BRIDGE}`;
+const bridge = new TestBridge();
+const BRIDGE = bridge.name;
+const suffix = BRIDGE.slice("bk-".length);
+const GATEWAY = bridge.gateway;
 
 let daemon: TestDaemon;
 beforeAll(async () => {
-  daemon = await TestDaemon.withBase("network", ["--bridge", BRIDGE, "--bip", `${GATEWAY}/27`]);
+  daemon = await TestDaemon.withBase("network", bridge.daemonArgs(27));
 });
 afterAll(async () => {
   try {
     await daemon.cleanup();
   } finally {
-    await run(["ip", "link", "del", BRIDGE]);
-    for (const [table, hook] of [["nat", "POSTROUTING"], ["filter", "FORWARD"]]) {
-      await run(["iptables", "-w", "-t", table, "-D", hook, "-j", CHAIN]);
-      await run(["iptables", "-w", "-t", table, "-F", CHAIN]);
-      await run(["iptables", "-w", "-t", table, "-X", CHAIN]);
-    }
+    await bridge.remove();
   }
 });
 

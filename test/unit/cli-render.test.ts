@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { parseArgs } from "../../cli/args.ts";
-import { containerFlags, createBody, parsePublish, parseRestart, resolveEnv } from "../../cli/container-config.ts";
+import { containerFlags, createBody, parseRestart, resolveEnv } from "../../cli/container-config.ts";
 import { FrameDemuxer, type Sink } from "../../cli/demux.ts";
 import { formatNames, formatPorts, goQuote, progressBar, psCommand, renderTable, splitRepoTag } from "../../cli/render.ts";
 import { binarySize } from "../../src/util/human.ts";
@@ -95,16 +95,16 @@ describe("inspect -f templates", () => {
 });
 
 describe("create body", () => {
-  test("-p becomes ExposedPorts + PortBindings", () => {
-    expect(parsePublish(["8080:80", "53/udp", "127.0.0.1::9000", "[::1]:81:81"])).toEqual({
-      exposed: ["80/tcp", "53/udp", "9000/tcp", "81/tcp"],
-      bindings: {
-        "80/tcp": [{ HostIp: "", HostPort: "8080" }],
-        "53/udp": [{ HostIp: "", HostPort: "" }],
-        "9000/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }],
-        "81/tcp": [{ HostIp: "::1", HostPort: "81" }],
-      },
+  test("-p, -P and --expose become ExposedPorts, PortBindings and PublishAllPorts", () => {
+    const { flags } = parseArgs(["-p", "8080:80", "-p", "53/udp", "-p", "127.0.0.1::9000", "-P", "--expose", "7000-7001"], containerFlags);
+    const body = createBody("base", [], flags, { attach: false, consoleSize: [0, 0], environment: {}, envFileEntries: [] });
+    expect(Object.keys(body.ExposedPorts ?? {})).toEqual(["80/tcp", "53/udp", "9000/tcp", "7000/tcp", "7001/tcp"]);
+    expect(body.HostConfig.PortBindings).toEqual({
+      "80/tcp": [{ HostIp: "", HostPort: "8080" }],
+      "53/udp": [{ HostIp: "", HostPort: "" }],
+      "9000/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }],
     });
+    expect(body.HostConfig.PublishAllPorts).toBe(true);
   });
 
   test("--restart and -e KEY from the client's environment", () => {
