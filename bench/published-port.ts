@@ -8,7 +8,8 @@
  *      HTTP/1.0 GETs (one connection each; httpd closes it) with CONCURRENCY in flight.
  * Bunker's daemon runs on a bridge this script creates (bk-bench-<random>, a /24 in 10.x) and
  * deletes; the throw-away dockerd uses docker0, removed at the end if it was not there before.
- * Prints medians and bunker/Docker ratios.
+ * Both engines serve at once and their runs alternate, so other load on the machine falls on
+ * both alike. Prints each run, the medians and the bunker/Docker ratios.
  *
  *   bun bench/published-port.ts [runs] [MB]        (root; dockerd from Debian's docker.io for the comparison)
  *   BENCH_ENGINES=docker bun bench/published-port.ts   (one engine only: bunker or docker)
@@ -156,31 +157,33 @@ async function cli(engine: Engine, ...args: string[]): Promise<string> {
   return r.stdout.trim();
 }
 
-async function measure(engine: Engine): Promise<{ mbs: number; rps: number }> {
-  const ncPort = freePort();
-  const nc = await cli(engine, "run", "-d", "-p", `127.0.0.1:${ncPort}:5000`, "base", ...NC_SERVER);
-  const httpPort = freePort();
-  const httpd = await cli(engine, "run", "-d", "-p", `127.0.0.1:${httpPort}:80`, "base", ...HTTP_SERVER);
-  try {
-    await ready(`${engine.name} nc`, async () => (await exchange(ncPort, 0, undefined, 2000)).reply.includes("done"));
-    const bytes = MEGABYTES * 1e6;
-    await exchange(ncPort, 50e6); // warm-up
-    const rates: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const { reply, ms } = await exchange(ncPort, bytes);
-      if (!reply.includes("done")) throw new Error(`${engine.name}: the transfer was not acknowledged`);
-      rates.push(bytes / 1e6 / (ms / 1000));
-    }
+interface Servers {
+  engine: Engine;
+  ncPort: number;
+  httpPort: number;
+  ids: string[];
+  rates: number[];
+  rps: number[];
+}
 
-    await ready(`${engine.name} httpd`, async () => ok((await exchange(httpPort, 0, GET, 2000)).reply));
-    await httpLoad(httpPort); // warm-up
-    const rps: number[] = [];
-    for (let i = 0; i < RUNS; i++) rps.push(await httpLoad(httpPort));
-    console.log(`  ${engine.name.padEnd(8)} runs: ${rates.map((r) => r.toFixed(0)).join(", ")} MB/s; ${rps.map((r) => r.toFixed(0)).join(", ")} req/s`);
-    return { mbs: median(rates), rps: median(rps) };
-  } finally {
-    await run([...engine.cli, "rm", "-f", nc, httpd], engine.env);
-  }
+/** Starts the nc and httpd containers with their published ports, waits until both answer, warms up. */
+async function serve(engine: Engine): Promise<Servers> {
+  const ncPort = freePort();
+  const ids = [await cli(engine, "run", "-d", "-p", `127.0.0.1:${ncPort}:5000`, "base", ...NC_SERVER)];
+  const httpPort = freePort();
+  ids.push(await cli(engine, "run", "-d", "-p", `127.0.0.1:${httpPort}:80`, "base", ...HTTP_SERVER));
+  await ready(`${engine.name} nc`, async () => (await exchange(ncPort, 0, undefined, 2000)).reply.includes("done"));
+  await ready(`${engine.name} httpd`, async () => ok((await exchange(httpPort, 0, GET, 2000)).reply));
+  await exchange(ncPort, 50e6);
+  await httpLoad(httpPort);
+  return { engine, ncPort, httpPort, ids, rates: [], rps: [] };
+}
+
+async function transferRun(s: Servers): Promise<void> {
+  const bytes = MEGABYTES * 1e6;
+  const { reply, ms } = await exchange(s.ncPort, bytes);
+  if (!reply.includes("done")) throw new Error(`${s.engine.name}: the transfer was not acknowledged`);
+  s.rates.push(bytes / 1e6 / (ms / 1000));
 }
 
 async function removeBridge(): Promise<void> {
@@ -192,33 +195,39 @@ async function removeBridge(): Promise<void> {
   }
 }
 
-console.log(`published port on 127.0.0.1: ${MEGABYTES} MB bulk TCP to busybox nc; ${REQUESTS} GETs, ${CONCURRENCY} concurrent, to busybox httpd; median of ${RUNS} runs`);
-const results: [string, { mbs: number; rps: number }][] = [];
-if (ENGINES.includes("bunker")) {
-  let bunker: TestDaemon | undefined;
-  try {
+console.log(`published port on 127.0.0.1: ${MEGABYTES} MB bulk TCP to busybox nc; ${REQUESTS} GETs, ${CONCURRENCY} concurrent, to busybox httpd; median of ${RUNS} runs, the engines' runs interleaved`);
+const servers: Servers[] = [];
+let bunker: TestDaemon | undefined;
+let dockerd: Dockerd | undefined;
+try {
+  if (ENGINES.includes("bunker")) {
     bunker = await TestDaemon.withBase("bench-port", ["--bridge", BRIDGE, "--bip", `${GATEWAY}/24`]);
-    results.push(["bunker", await measure({ name: "bunker", cli: [BIN, "-H", bunker.host], env: {} })]);
-  } finally {
-    try {
-      await bunker?.cleanup();
-    } finally {
-      await removeBridge();
-    }
+    servers.push(await serve({ name: "bunker", cli: [BIN, "-H", bunker.host], env: {} }));
   }
-}
-if (ENGINES.includes("docker") && Dockerd.available()) {
-  const dockerd = new Dockerd({ bridge: true });
-  try {
+  if (ENGINES.includes("docker") && Dockerd.available()) {
+    dockerd = new Dockerd({ bridge: true });
     await dockerd.start();
     const env = { DOCKER_HOST: dockerd.host };
     const imported = await run(["docker", "import", makeBusyboxTarball(join(dockerd.dir, "busybox.tar")), "base"], env);
     if (imported.code !== 0) throw new Error(`docker import failed: ${imported.stderr}`);
-    results.push(["docker", await measure({ name: "docker", cli: ["docker"], env })]);
+    servers.push(await serve({ name: "docker", cli: ["docker"], env }));
+  }
+  // Alternating engines run by run, so load elsewhere on the machine falls on both alike.
+  for (let i = 0; i < RUNS; i++) for (const s of servers) await transferRun(s);
+  for (let i = 0; i < RUNS; i++) for (const s of servers) s.rps.push(await httpLoad(s.httpPort));
+  for (const s of servers) {
+    console.log(`  ${s.engine.name.padEnd(8)} runs: ${s.rates.map((r) => r.toFixed(0)).join(", ")} MB/s; ${s.rps.map((r) => r.toFixed(0)).join(", ")} req/s`);
+  }
+} finally {
+  for (const s of servers) await run([...s.engine.cli, "rm", "-f", ...s.ids], s.engine.env);
+  try {
+    if (bunker) await bunker.cleanup();
   } finally {
-    await dockerd.stop();
+    if (ENGINES.includes("bunker")) await removeBridge();
+    await dockerd?.stop();
   }
 }
+const results: [string, { mbs: number; rps: number }][] = servers.map((s) => [s.engine.name, { mbs: median(s.rates), rps: median(s.rps) }]);
 
 console.log("");
 const docker = results.find(([name]) => name === "docker")?.[1];
