@@ -27,9 +27,9 @@ import type { ContainerStore } from "./store.ts";
 import { planMounts } from "./mounts.ts";
 import { consoleSize, launchSpecFor } from "./launch-spec.ts";
 import { KeyedSets, notify } from "./keyed-sets.ts";
-import { PublishedPorts } from "./published-ports.ts";
+import { ContainerNetworking } from "./container-network.ts";
 import type { VolumeStore } from "../volume/store.ts";
-import type { Network, NetworkPlan } from "../network/network.ts";
+import type { Network } from "../network/network.ts";
 
 export type WaitCondition = "not-running" | "next-exit" | "removed";
 
@@ -58,7 +58,7 @@ export class ContainerService {
   /** `wait` for not-running: unlike an exit, a stop that no restart follows. */
   readonly #stopListeners = new KeyedSets<(code: number) => void>();
   readonly #restarts = new Restarts();
-  readonly #ports = new PublishedPorts();
+  readonly #networking: ContainerNetworking;
   readonly #removeListeners = new KeyedSets<() => void>();
   readonly #pendingAttach = new KeyedSets<Attachment>();
   /** Stopped containers whose root `cp` has mounted: a start now would mount the same upper dir twice. */
@@ -69,8 +69,10 @@ export class ContainerService {
     private readonly images: ImageStore,
     private readonly reaper: Reaper,
     private readonly volumes: VolumeStore,
-    private readonly network: Network,
-  ) {}
+    network: Network,
+  ) {
+    this.#networking = new ContainerNetworking(network);
+  }
 
   get(ref: string): ContainerRecord {
     return this.store.get(ref);
@@ -135,12 +137,9 @@ export class ContainerService {
     this.#connectPendingAttach(record.Id, stdio);
     let launched: Launched;
     try {
-      const plan: NetworkPlan = this.network.plan(record.Id, record.HostConfig.NetworkMode, (ref) => this.#initPid(ref));
-      const endpoint = plan.endpoint;
-      record.Endpoint = endpoint;
-      if (endpoint) record.Ports = await this.#ports.publish(record, endpoint.IPAddress);
+      const { plan, connect } = await this.#networking.prepare(record, (ref) => this.#initPid(ref));
       const spec = launchSpecFor(record, image, plan, { containerDir: dir, layersDir: this.images.layers.layersDir, cgroupProcs, volumes: this.volumes });
-      launched = await launch(spec, containerEnds, consoleSize(record), endpoint && ((pid) => this.network.connect(endpoint, pid)));
+      launched = await launch(spec, containerEnds, consoleSize(record), connect);
     } catch (err) {
       ContainerStdio.closeContainerEnds(containerEnds);
       stdio.abandon();
@@ -293,22 +292,17 @@ export class ContainerService {
   restore(): void {
     const isAlive = (record: ContainerRecord) => record.State.Status === "running" && processStartTime(record.State.Pid) === record.State.PidStartTime;
     const survivors = this.store.list().filter(isAlive);
-    // Before any restart by policy below makes new ones: every other veth on the bridge is a leftover.
-    this.network.removeLeftovers(new Set(survivors.flatMap((record) => (record.Endpoint ? [record.Endpoint.HostVeth] : []))));
+    // Before any restart by policy below makes new ones.
+    this.#networking.adoptSurvivors(survivors, (record) => this.store.save(record));
     for (const record of this.store.list()) {
       const alive = survivors.includes(record);
       if (alive) {
-        if (record.Endpoint) {
-          this.network.adopt(record.Endpoint);
-          void this.#ports.republish(record, record.Endpoint.IPAddress).then(() => this.store.save(record));
-        }
         const stdio = ContainerStdio.reattach(this.store.dirOf(record.Id), this.#logFile(record), record.Config.OpenStdin);
         this.#track(record, stdio, (onExit) => this.reaper.watchSurvivor(record.State.Pid, record.State.PidStartTime, onExit));
         consola.info(`container ${record.Id.slice(0, 12)} survived the previous daemon; watching it again`);
         continue;
       }
-      // This daemon holds no ports yet: only the address and veth of the dead container to give back.
-      this.#releaseAddress(record);
+      this.#networking.releaseAddress(record);
       if (record.State.Status === "running") this.#recordExit(record, null);
       if (record.State.Status === "restarting") {
         record.State = { ...record.State, Status: "exited" };
@@ -332,7 +326,7 @@ export class ContainerService {
       // Output still in the pipes belongs in the log before anyone learns of the exit.
       await Promise.race([stdio.closed, Bun.sleep(2000)]);
       this.#running.delete(record.Id);
-      await this.#releaseNetwork(record);
+      await this.#networking.release(record);
       this.#recordExit(record, code);
       removeCgroups(record.Id);
       const restarting = this.store.has(record.Id) && this.#restarts.afterExit(record, () => this.#restartByPolicy(record));
@@ -401,7 +395,7 @@ export class ContainerService {
     if (err instanceof LaunchError && err.pid) this.reaper.reapNow(err.pid);
     await Promise.race([stdio.closed, Bun.sleep(1000)]);
     removeCgroups(record.Id);
-    await this.#releaseNetwork(record);
+    await this.#networking.release(record);
     record.State = {
       ...record.State,
       ExitCode: err instanceof LaunchError ? err.exitCode : 125,
@@ -423,19 +417,6 @@ export class ContainerService {
     for (const mount of record.Mounts) {
       if (mount.Type === "volume" && !used.has(mount.Name)) this.volumes.remove(mount.Name);
     }
-  }
-
-  /** Published ports, the address and veth pair go back with the container's exit; the record forgets them (saved by the caller). */
-  async #releaseNetwork(record: ContainerRecord): Promise<void> {
-    await this.#ports.release(record.Id);
-    this.#releaseAddress(record);
-  }
-
-  #releaseAddress(record: ContainerRecord): void {
-    delete record.Ports;
-    if (!record.Endpoint) return;
-    this.network.release(record.Endpoint);
-    delete record.Endpoint;
   }
 
   /** `--net container:ID` joins the namespace of that container's init, which must be running. */
