@@ -30,7 +30,6 @@ export const libc = dlopen("libc.so.6", {
   setresuid: { args: [u32, u32, u32], returns: i32 },
   execve: { args: [ptr, ptr, ptr], returns: i32 },
   close_range: { args: [u32, u32, i32], returns: i32 },
-  umask: { args: [u32], returns: u32 },
   pipe2: { args: [ptr, i32], returns: i32 },
   lsetxattr: { args: [ptr, ptr, ptr, u64, i32], returns: i32 },
   lgetxattr: { args: [ptr, ptr, ptr, u64], returns: i64 },

@@ -178,10 +178,6 @@ export function closeFromOnExec(first: number): void {
   check(libc.close_range(first, 0xffffffff, C.CLOSE_RANGE_CLOEXEC), "close_range");
 }
 
-export function umask(mask: number): number {
-  return libc.umask(mask);
-}
-
 export function lsetxattr(path: string, name: string, value: Buffer): void {
   check(libc.lsetxattr(cstr(path), cstr(name), value, value.length, 0), "lsetxattr", path);
 }

@@ -13,10 +13,8 @@ import { randomBytes } from "node:crypto";
 import { join, relative } from "node:path";
 import * as sys from "../../ffi/sys.ts";
 import * as C from "../../ffi/constants.ts";
-import { InvalidArgumentError } from "../errors.ts";
+import { mountOverlay } from "./overlay-mount.ts";
 
-/** The mount data of one page is all the kernel accepts. */
-const MAX_MOUNT_DATA = 4095;
 const VIEW_PREFIX = "view-";
 
 export interface OverlayView {
@@ -37,7 +35,7 @@ export function mountOverlayView(tmpDir: string, layersDir: string, dirs: string
     // An overlay without an upper dir needs two lower dirs: an empty one at the bottom
     // makes a one-layer image mountable, and changes nothing in the merged tree.
     const lowers = [...dirs, empty].map((dir) => (dir.startsWith("/") ? relative(layersDir, dir) : dir));
-    mountFrom(layersDir, root, `lowerdir=${lowers.join(":")}`);
+    mountOverlay(layersDir, root, `lowerdir=${lowers.join(":")}`, C.MS_RDONLY);
   } catch (error) {
     rmSync(viewDir, { recursive: true, force: true });
     throw error;
@@ -70,23 +68,5 @@ export function detachLeftoverViews(tmpDir: string): void {
   for (const line of readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
     const mountPoint = line.split(" ")[4];
     if (mountPoint?.startsWith(prefix)) sys.umount2(mountPoint, C.MNT_DETACH);
-  }
-}
-
-/**
- * Layer names are short and relative to the layer store ("l/<16 hex>"), which keeps a deep
- * image's option string within a page; the mount resolves them from the current directory,
- * restored at once (this runs synchronously, so nothing else sees the change).
- */
-function mountFrom(layersDir: string, target: string, options: string): void {
-  if (options.length > MAX_MOUNT_DATA) {
-    throw new InvalidArgumentError(`too many layers to mount: overlay options are ${options.length} bytes, the limit is ${MAX_MOUNT_DATA}`);
-  }
-  const previous = process.cwd();
-  process.chdir(layersDir);
-  try {
-    sys.mount("overlay", target, "overlay", C.MS_RDONLY, options);
-  } finally {
-    process.chdir(previous);
   }
 }

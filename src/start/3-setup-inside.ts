@@ -11,6 +11,7 @@ import { join } from "node:path";
 import * as sys from "../../ffi/sys.ts";
 import * as C from "../../ffi/constants.ts";
 import type { LaunchSpec } from "./spec.ts";
+import { mountOverlay } from "../image/overlay-mount.ts";
 import { applyMounts, bindInRoot } from "./mounts.ts";
 import { handOverTerminal } from "./console.ts";
 import { setupNetwork } from "./network-inside.ts";
@@ -33,8 +34,6 @@ const MASKED_PATHS = [
 ];
 const READONLY_PATHS = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
 
-/** The mount data of one page is all the kernel accepts; say so plainly instead of EINVAL. */
-const MAX_MOUNT_DATA = 4095;
 
 export function setupInside(spec: LaunchSpec): void {
   setupNetwork(spec.network);
@@ -55,14 +54,8 @@ export function setupInside(spec: LaunchSpec): void {
 
 /** Also mounts a stopped container's root for `cp` (./rootfs-view.ts), so both see the same tree. */
 export function mountRoot(spec: Pick<LaunchSpec, "layersDir" | "lowerDirs" | "upperDir" | "workDir" | "rootfs">): void {
-  // Lower dirs are relative names ("l/<id>"), resolved from the layer store's directory.
-  process.chdir(spec.layersDir);
-  const lower = spec.lowerDirs.join(":");
-  const options = `lowerdir=${lower},upperdir=${spec.upperDir},workdir=${spec.workDir}`;
-  if (options.length > MAX_MOUNT_DATA) {
-    throw new Error(`image has too many layers to mount (${spec.lowerDirs.length}): overlay options are ${options.length} bytes, the limit is ${MAX_MOUNT_DATA}`);
-  }
-  sys.mount("overlay", spec.rootfs, "overlay", 0, options);
+  const options = `lowerdir=${spec.lowerDirs.join(":")},upperdir=${spec.upperDir},workdir=${spec.workDir}`;
+  mountOverlay(spec.layersDir, spec.rootfs, options, 0);
 }
 
 function ensureDir(path: string): string {
