@@ -107,9 +107,7 @@ export function inspect(record: ContainerRecord, containerDir: string, logPath: 
       IpcMode: "private",
       PidMode: "",
       Privileged: false,
-      PublishAllPorts: record.HostConfig.PublishAllPorts ?? false,
       ReadonlyRootfs: false,
-      PortBindings: record.HostConfig.PortBindings ?? {},
     },
     GraphDriver: {
       Name: "overlay2",
