@@ -2,11 +2,11 @@
  * bunker's single entry point: one binary, three roles picked from argv.
  *
  * Container start stages run this binary twice per `run`, so they must start in
- * milliseconds: a stage loads only `src/start/`. The daemon and the CLI are entry points of
- * their own in the compiled binary, imported through a path computed at run time, because
- * the bundler hoists the static imports (node:http, consola, zlib...) of every module it can
- * see into the start-up of the entry that can reach it, lazy or not.
+ * milliseconds: a stage loads only `src/start/`. The daemon, the CLI and each CLI command are
+ * entry points of their own in the compiled binary (`src/util/entry-point.ts` says why).
  */
+import { importEntry } from "./src/util/entry-point.ts";
+
 const argv = process.argv.slice(2);
 
 function isDaemonInvocation(args: string[]): boolean {
@@ -20,14 +20,9 @@ function isDaemonInvocation(args: string[]): boolean {
   return false;
 }
 
-/** Another entry point: embedded as `/$bunfs/root/<path>.js` when compiled, the source file otherwise. */
-function importEntry<T>(path: string): Promise<T> {
-  const specifier = Bun.main.startsWith("/$bunfs/") ? `/$bunfs/root/${path}.js` : new URL(`./${path}.ts`, import.meta.url).pathname;
-  return import(specifier);
-}
 
 if (argv[0]?.startsWith("__stage-")) {
-  await import("./src/start/stage-main.ts");
+  await importEntry("src/start/stage-main");
 } else if (isDaemonInvocation(argv)) {
   const { runDaemon } = await importEntry<typeof import("./daemon/main.ts")>("daemon/main");
   await runDaemon(argv.filter((a) => a !== "daemon" && a !== "-d" && a !== "--daemon"));

@@ -11,16 +11,11 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { BIN, makeBusyboxTarball, TestDaemon } from "../test/integration/harness.ts";
 import { Dockerd } from "./dockerd.ts";
+import { median } from "./timing.ts";
 
 const RUNS = Number(process.argv[2] ?? 3);
 const LARGE_FILES = 40; // 8 MB each
 const SMALL_FILES = 4000; // 4-60 KB each
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 function sh(script: string, env: Record<string, string> = {}): void {
   const r = Bun.spawnSync(["sh", "-c", script], { env: { ...process.env, ...env } });

@@ -17,6 +17,7 @@
 import { join } from "node:path";
 import { BIN, makeBusyboxTarball, run, TestDaemon } from "../test/integration/harness.ts";
 import { Dockerd } from "./dockerd.ts";
+import { median } from "./timing.ts";
 
 const RUNS = Number(process.argv[2] ?? 3);
 const MEGABYTES = Number(process.argv[3] ?? 500);
@@ -31,12 +32,6 @@ const CHAIN = `BUNKER-${BRIDGE}`;
 
 const NC_SERVER = ["nc", "-ll", "-p", "5000", "-e", "sh", "-c", "cat >/dev/null; echo done"];
 const HTTP_SERVER = ["sh", "-c", "mkdir -p /www && echo '<html><body>bunker bench</body></html>' > /www/index.html && exec httpd -f -p 80 -h /www"];
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /** A host port free on 127.0.0.1 right now. */
 function freePort(): number {

@@ -9,28 +9,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BIN, makeBusyboxTarball, TestDaemon } from "../test/integration/harness.ts";
 import { Dockerd } from "./dockerd.ts";
+import { median, timeRuns } from "./timing.ts";
 
 const RUNS = Number(process.argv[2] ?? 30);
-const WARMUP = 3;
 const DETACHED = 20;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function timeRuns(argv: string[], env: Record<string, string> = {}): number[] {
-  const times: number[] = [];
-  for (let i = 0; i < WARMUP + RUNS; i++) {
-    const started = performance.now();
-    const r = Bun.spawnSync(argv, { env: { ...process.env, ...env } });
-    const elapsed = performance.now() - started;
-    if (r.exitCode !== 0) throw new Error(`${argv.join(" ")} failed: ${r.stderr.toString()}`);
-    if (i >= WARMUP) times.push(elapsed);
-  }
-  return times;
-}
 
 function rssKb(pids: number[]): number {
   let total = 0;
@@ -48,20 +30,20 @@ const bunker = await TestDaemon.withBase("bench");
 const dockerd = Dockerd.available() ? new Dockerd() : undefined;
 try {
   const results: [string, number][] = [];
-  results.push(["bunker CLI -> bunker", median(timeRuns([BIN, "-H", bunker.host, "run", "--rm", "base", "true"]))]);
+  results.push(["bunker CLI -> bunker", median(timeRuns([BIN, "-H", bunker.host, "run", "--rm", "base", "true"], RUNS))]);
   if (Bun.which("docker")) {
-    results.push(["docker CLI -> bunker", median(timeRuns(["docker", "run", "--rm", "--network", "none", "base", "true"], { DOCKER_HOST: bunker.host }))]);
+    results.push(["docker CLI -> bunker", median(timeRuns(["docker", "run", "--rm", "--network", "none", "base", "true"], RUNS, { DOCKER_HOST: bunker.host }))]);
   }
   let dockerMedian: number | undefined;
   if (dockerd) {
     await dockerd.start();
     const imported = Bun.spawnSync(["docker", "import", makeBusyboxTarball(join(dockerd.dir, "busybox.tar")), "base"], { env: { ...process.env, DOCKER_HOST: dockerd.host } });
     if (imported.exitCode !== 0) throw new Error(`docker import failed: ${imported.stderr.toString()}`);
-    dockerMedian = median(timeRuns(["docker", "run", "--rm", "--network", "none", "base", "true"], { DOCKER_HOST: dockerd.host }));
+    dockerMedian = median(timeRuns(["docker", "run", "--rm", "--network", "none", "base", "true"], RUNS, { DOCKER_HOST: dockerd.host }));
     results.push(["docker CLI -> dockerd", dockerMedian]);
   }
 
-  console.log(`run --rm base true: median of ${RUNS} runs (after ${WARMUP} warm-up runs)`);
+  console.log(`run --rm base true: median of ${RUNS} runs (after 3 warm-up runs)`);
   for (const [name, ms] of results) {
     const ratio = dockerMedian && !name.endsWith("dockerd") ? `   ${(dockerMedian / ms).toFixed(2)}x faster than Docker` : "";
     console.log(`  ${name.padEnd(24)} ${fmt(ms).padStart(10)}${ratio}`);

@@ -1,10 +1,9 @@
 /**
- * How a bunker command is declared: a citty command whose flags are parsed by `args.ts`
- * (citty's own parser knows neither `-it` with values nor docker's `-rm` spellings). This
- * wrapper owns the parts every command shares: `--help`, usage errors, operand counts, and
- * turning a daemon error into docker's one line on stderr plus the command's exit status.
+ * How a bunker command is declared: its flags (parsed by `args.ts`, which knows docker's `-it`
+ * with values and the 2013 `-rm` spellings), operand counts and a `run`. This wrapper owns the
+ * parts every command shares: `--help`, usage errors, operand counts, and turning a daemon
+ * error into docker's one line on stderr plus the command's exit status.
  */
-import { defineCommand, type CommandDef } from "citty";
 import { parseArgs, UsageError, type FlagDefs, type ParsedFlags } from "./args.ts";
 import { ApiClient, DaemonUnreachableError, errorLine } from "./client.ts";
 
@@ -22,20 +21,25 @@ export interface CommandSpec<F extends FlagDefs> {
   run(input: { flags: ParsedFlags<F>; operands: string[]; client: ApiClient }): Promise<number>;
 }
 
-export type BunkerCommand = CommandDef & { meta: { name: string; description: string } };
+/** Where the daemon is, as the global options said: plain data, since each command is an entry point of its own. */
+export interface Connection {
+  host: string;
+  debug: boolean;
+}
+
+export interface BunkerCommand {
+  meta: { name: string; description: string };
+  run(rawArgs: string[], connection: Connection): Promise<number>;
+}
 
 export function defineBunkerCommand<const F extends FlagDefs>(spec: CommandSpec<F>): BunkerCommand {
   return {
-    ...defineCommand({
-      async run({ rawArgs, data }): Promise<number> {
-        return execute(spec, rawArgs, data as ApiClient);
-      },
-    }),
     meta: { name: spec.name, description: spec.description },
+    run: (rawArgs, connection) => execute(spec, rawArgs, connection),
   };
 }
 
-async function execute<F extends FlagDefs>(spec: CommandSpec<F>, rawArgs: string[], client: ApiClient): Promise<number> {
+async function execute<F extends FlagDefs>(spec: CommandSpec<F>, rawArgs: string[], connection: Connection): Promise<number> {
   const failureStatus = spec.failureStatus ?? 1;
   let parsed;
   try {
@@ -53,6 +57,13 @@ async function execute<F extends FlagDefs>(spec: CommandSpec<F>, rawArgs: string
   if (countProblem) {
     console.error(`"bunker ${spec.name}" requires ${countProblem}.\nSee 'bunker ${spec.name} --help'.\n\nUsage:  bunker ${spec.name} ${spec.usage}\n\n${spec.description}`);
     return failureStatus;
+  }
+  let client: ApiClient;
+  try {
+    client = new ApiClient(connection.host, connection.debug);
+  } catch (error) {
+    console.error(errorLine(error));
+    return 1;
   }
   try {
     return await spec.run({ flags: parsed.flags, operands: parsed.operands, client });

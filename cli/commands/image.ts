@@ -2,8 +2,6 @@
  * `image SUBCOMMAND`: docker's management command. `prune` lives here; the rest are the
  * top-level commands under their management names (`image ls` is `images`).
  */
-import { runCommand } from "citty";
-import type { ApiClient } from "../client.ts";
 import type { BunkerCommand } from "../command.ts";
 import history from "./history.ts";
 import images from "./images.ts";
@@ -30,7 +28,7 @@ Run 'bunker image COMMAND --help' for more information on a command.
 
 const image: BunkerCommand = {
   meta: { name: "image", description: "Manage images" },
-  async run({ rawArgs, data }) {
+  async run(rawArgs, connection) {
     const [name, ...rest] = rawArgs;
     const subcommand = name === undefined ? undefined : SUBCOMMANDS[name];
     if (subcommand === undefined) {
@@ -41,8 +39,7 @@ const image: BunkerCommand = {
       console.log(USAGE);
       return 0;
     }
-    const { result } = await runCommand(subcommand, { rawArgs: rest, data: data as ApiClient });
-    return result;
+    return subcommand.run(rest, connection);
   },
 };
 

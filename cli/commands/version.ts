@@ -1,4 +1,4 @@
-import packageJson from "../../package.json";
+import { buildCommit, VERSION } from "../../src/util/build-info.ts";
 import { API_VERSION } from "../client.ts";
 import { defineBunkerCommand } from "../command.ts";
 import { alignColumns } from "../render.ts";
@@ -28,8 +28,9 @@ export default defineBunkerCommand({
   async run({ client }) {
     const lines: string[][] = [
       ["Client:"],
-      [" Version:", packageJson.version],
+      [" Version:", VERSION],
       [" API version:", API_VERSION],
+      [" Git commit:", buildCommit()],
       [" Bun version:", Bun.version],
       [" OS/Arch:", `${process.platform}/${GO_ARCH[process.arch] ?? process.arch}`],
     ];

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import type { Engine } from "../../src/engine.ts";
 import type { AppEnv } from "../app.ts";
 import { API_VERSION, MIN_API_VERSION, VERSION } from "../version.ts";
+import { buildCommit } from "../../src/util/build-info.ts";
 
 function operatingSystem(): string {
   if (!existsSync("/etc/os-release")) return "linux";
@@ -29,7 +30,7 @@ export function systemRoutes(engine: Engine): Hono<AppEnv> {
       Arch: "amd64",
       BuildTime: "",
       Experimental: "false",
-      GitCommit: "",
+      GitCommit: buildCommit(),
       GoVersion: `bun ${Bun.version}`,
       KernelVersion: os.release(),
       MinAPIVersion: MIN_API_VERSION,

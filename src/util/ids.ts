@@ -1,10 +1,10 @@
 /** Identifiers: 64-hex container IDs and Docker-style generated names. */
-import { randomBytes } from "node:crypto";
+// Web Crypto, not node:crypto: loading node:crypto costs the CLI ~10 ms at start-up (ps uses shortId).
 
 export function newId(): string {
   // Docker avoids all-numeric short IDs, which read like numbers in scripts.
   for (;;) {
-    const id = randomBytes(32).toString("hex");
+    const id = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex");
     if (!/^\d+$/.test(id.slice(0, 12))) return id;
   }
 }
@@ -43,7 +43,7 @@ const SURNAMES = [
 
 export function generateName(taken: (name: string) => boolean): string {
   for (let attempt = 0; ; attempt++) {
-    const pick = <T>(xs: T[]) => xs[randomBytes(2).readUInt16BE() % xs.length];
+    const pick = <T>(xs: T[]) => xs[crypto.getRandomValues(new Uint16Array(1))[0] % xs.length];
     const name = `${pick(ADJECTIVES)}_${pick(SURNAMES)}${attempt > 10 ? attempt : ""}`;
     if (!taken(name)) return name;
   }

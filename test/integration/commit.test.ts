@@ -9,7 +9,6 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { TestDaemon } from "./harness.ts";
 
-const hasDocker = Bun.which("docker") !== null;
 let daemon: TestDaemon;
 
 beforeAll(async () => {
@@ -238,7 +237,7 @@ describe("layer depth", () => {
   });
 });
 
-describe.skipIf(!hasDocker)("docker CLI", () => {
+describe("docker CLI", () => {
   test("docker diff, commit and history", async () => {
     const id = await ranContainer("base", "mkdir /newdir && echo hi > /tmp/newfile");
     expect((await daemon.docker("diff", id)).stdout).toBe("A /newdir\nC /tmp\nA /tmp/newfile\n");

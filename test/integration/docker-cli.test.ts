@@ -2,17 +2,16 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { TestDaemon } from "./harness.ts";
 
-const hasDocker = Bun.which("docker") !== null;
 let daemon: TestDaemon;
 
 beforeAll(async () => {
-  if (hasDocker) daemon = await TestDaemon.withBase("docker-cli");
+  daemon = await TestDaemon.withBase("docker-cli");
 });
 afterAll(async () => {
   await daemon?.cleanup();
 });
 
-describe.skipIf(!hasDocker)("docker CLI", () => {
+describe("docker CLI", () => {
   test("version shows the bunker engine on API 1.41", async () => {
     const r = await daemon.docker("version");
     expect(r.code).toBe(0);

@@ -111,7 +111,7 @@ describe("insert", () => {
   });
 });
 
-describe.skipIf(!Dockerd.available())("with a real dockerd", () => {
+describe("with a real dockerd", () => {
   let dockerd: Dockerd;
   beforeAll(async () => {
     dockerd = new Dockerd();
@@ -149,7 +149,7 @@ describe.skipIf(!Dockerd.available())("with a real dockerd", () => {
   });
 });
 
-describe.skipIf(Bun.which("docker") === null)("docker save and load through the docker CLI against bunker", () => {
+describe("docker save and load through the docker CLI against bunker", () => {
   test("docker save, then docker load into another bunker", async () => {
     const archive = join(work, "docker-cli.tar");
     expect(await source.docker("save", "-o", archive, "base")).toMatchObject({ code: 0 });

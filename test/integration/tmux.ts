@@ -7,10 +7,6 @@ import { run } from "./harness.ts";
 export class TmuxSession {
   readonly #server = `bunker-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
-  static available(): boolean {
-    return Bun.which("tmux") !== null;
-  }
-
   async start(width: number, height: number, env: Record<string, string>): Promise<void> {
     const exports = Object.entries(env).map(([k, v]) => `export ${k}='${v}';`).join(" ");
     await this.#tmux("new-session", "-d", "-s", "t", "-x", String(width), "-y", String(height), `env -i PATH="$PATH" TERM=xterm bash --norc --noprofile`);

@@ -5,7 +5,6 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { TestDaemon, type Result } from "./harness.ts";
 
-const hasDocker = Bun.which("docker") !== null;
 let daemon: TestDaemon;
 
 beforeAll(async () => {
@@ -265,7 +264,7 @@ describe("volumes", () => {
   });
 });
 
-describe.skipIf(!hasDocker)("volumes with the docker CLI", () => {
+describe("volumes with the docker CLI", () => {
   test("docker run -v, inspect and rm -v", async () => {
     const host = hostScratch();
     ok(await daemon.docker("run", "--name", "dockervol", "-v", "/dv", "-v", `${host}:/h`, "base", "sh", "-c", "echo d > /h/f; echo v > /dv/f"));
