@@ -1,7 +1,10 @@
 /** The one place where engine error kinds become HTTP statuses. */
+import { HTTPException } from "hono/http-exception";
 import { ConflictError, InvalidArgumentError, NotFoundError, NotModifiedError } from "../src/errors.ts";
 
 export function statusOf(err: unknown): number {
+  // Hono's own: a malformed JSON body (400), a body over the limit (413).
+  if (err instanceof HTTPException) return err.status;
   if (err instanceof NotFoundError) return 404;
   if (err instanceof ConflictError) return 409;
   if (err instanceof InvalidArgumentError) return 400;

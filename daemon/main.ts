@@ -1,7 +1,7 @@
 /** `bunker daemon`: flags, pidfile, engine, listeners, and a clean exit on SIGTERM/SIGINT. */
 import { parseArgs } from "node:util";
 import { unlinkSync } from "node:fs";
-import type http from "node:http";
+import type net from "node:net";
 import { consola, LogLevels } from "consola";
 import { Engine } from "../src/engine.ts";
 import { buildApp } from "./app.ts";
@@ -52,7 +52,7 @@ export async function runDaemon(argv: string[]): Promise<void> {
   }
   const engine = Engine.open({ root: values.root, debug: values.debug, bridge: values.bridge, bip: values.bip });
   const app = buildApp(engine);
-  const servers: http.Server[] = [];
+  const servers: net.Server[] = [];
   try {
     for (const where of listeners) servers.push(await listen(app, engine, where));
   } catch (err) {

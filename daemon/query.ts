@@ -1,5 +1,7 @@
 /** Query-string decoding as Docker's clients send it. */
 import { InvalidArgumentError } from "../src/errors.ts";
+import { filtersJson } from "./schemas/common.ts";
+import { issueMessage } from "./validate.ts";
 
 /** Go's strconv.ParseBool: the CLI sends 1, docker-py sends True/False. */
 export function parseBool(value: string | undefined, fallback = false): boolean {
@@ -11,8 +13,9 @@ export function parseBool(value: string | undefined, fallback = false): boolean 
 
 export function parseInteger(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === "") return undefined;
-  if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError(`invalid value for ${name}: ${value}`);
-  return Number(value);
+  const number = Number(value);
+  if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(number)) throw new InvalidArgumentError(`invalid value for ${name}: ${value}`);
+  return number;
 }
 
 /** `filters={"status":{"exited":true}}` or the older `{"status":["exited"]}`, as key -> values. */
@@ -25,8 +28,10 @@ export function parseFilters(value: string | undefined): Map<string, string[]> {
   } catch {
     throw new InvalidArgumentError(`invalid filters: ${value}`);
   }
-  for (const [key, values] of Object.entries(parsed as Record<string, unknown>)) {
-    filters.set(key, Array.isArray(values) ? values.map(String) : Object.keys(values as object));
+  const checked = filtersJson.safeParse(parsed);
+  if (!checked.success) throw new InvalidArgumentError(issueMessage(checked.error, parsed).replace(/^invalid /, "invalid filters: "));
+  for (const [key, values] of Object.entries(checked.data)) {
+    filters.set(key, Array.isArray(values) ? values : Object.keys(values).filter((value) => values[value]));
   }
   return filters;
 }

@@ -4,13 +4,17 @@
  * every route also answers unversioned paths (docker-py's first request is `GET /version`).
  */
 import http from "node:http";
+import net from "node:net";
 import { chmodSync, existsSync, unlinkSync } from "node:fs";
 import { getRequestListener } from "@hono/node-server";
 import { consola } from "consola";
 import type { Hono } from "hono";
+import type { Duplex } from "node:stream";
 import type { Engine } from "../src/engine.ts";
 import { InvalidArgumentError } from "../src/errors.ts";
 import { handleUpgrade } from "./attach.ts";
+import { ClientConnection } from "./client-connection.ts";
+import { errorResponse } from "./errors.ts";
 import type { AppEnv } from "./app.ts";
 
 const VERSION_PREFIX = /^\/v\d+(\.\d+)?(?=\/)/;
@@ -28,27 +32,39 @@ function stripVersion(req: http.IncomingMessage): void {
   req.url = (req.url ?? "/").replace(VERSION_PREFIX, "");
 }
 
-export async function listen(app: Hono<AppEnv>, engine: Engine, where: Listener): Promise<http.Server> {
+/** A request the HTTP parser could not read (bad chunking, oversized headers): Docker's JSON error, then close. */
+async function answerProtocolError(err: Error, socket: Duplex): Promise<void> {
+  if (!socket.writable) return void socket.destroy();
+  const body = await errorResponse(400, `bad request: ${err.message}`).text();
+  socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+export async function listen(app: Hono<AppEnv>, engine: Engine, where: Listener): Promise<net.Server> {
   const requestListener = getRequestListener(app.fetch);
   const server = http.createServer((req, res) => {
+    if (req.socket instanceof ClientConnection) req.socket.answering(res);
     stripVersion(req);
     requestListener(req, res);
   });
   server.on("upgrade", (req, socket) => {
+    if (socket instanceof ClientConnection) socket.markUpgraded();
     stripVersion(req);
     handleUpgrade(engine, req, socket).catch((err) => {
       consola.error(err);
       socket.destroy();
     });
   });
+  server.on("clientError", (err: Error, socket: Duplex) => void answerProtocolError(err, socket));
+  // Each connection goes through a ClientConnection, which answers clients that half-close.
+  const listener = net.createServer({ allowHalfOpen: true }, (socket) => server.emit("connection", new ClientConnection(socket)));
   if (where.kind === "unix") {
     if (existsSync(where.path)) unlinkSync(where.path); // the pidfile check already proved no daemon owns it
-    await new Promise<void>((resolve, reject) => server.once("error", reject).listen(where.path, resolve));
+    await new Promise<void>((resolve, reject) => listener.once("error", reject).listen(where.path, resolve));
     chmodSync(where.path, 0o660);
   } else {
     consola.warn(`listening on tcp://${where.host}:${where.port} WITHOUT TLS OR AUTHENTICATION: anyone who can reach it is root on this host`);
-    await new Promise<void>((resolve, reject) => server.once("error", reject).listen(where.port, where.host, resolve));
+    await new Promise<void>((resolve, reject) => listener.once("error", reject).listen(where.port, where.host, resolve));
   }
   consola.info(`API listening on ${where.kind === "unix" ? `unix://${where.path}` : `tcp://${where.host}:${where.port}`}`);
-  return server;
+  return listener;
 }

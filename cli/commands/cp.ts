@@ -7,8 +7,8 @@ import { lstatSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, posix } from "node:path";
 import { ApiError, pathPart, type ApiClient } from "../client.ts";
 import { defineBunkerCommand } from "../command.ts";
-import { packTree } from "../../src/image/pack-tree.ts";
-import { extractTar } from "../../src/image/tar-extract.ts";
+import { packTree } from "../../src/archive/pack-tree.ts";
+import { extractTar } from "../../src/archive/tar-extract.ts";
 import { toWebStream } from "../../src/util/web-stream.ts";
 
 interface PathStat {

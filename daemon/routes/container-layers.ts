@@ -2,20 +2,10 @@
 import { Hono } from "hono";
 import type { Engine } from "../../src/engine.ts";
 import { InvalidArgumentError } from "../../src/errors.ts";
-import type { RunConfig } from "../../src/image/types.ts";
 import type { AppEnv } from "../app.ts";
 import { parseBool } from "../query.ts";
-
-/** The commit's optional body: a container config whose run settings go over the container's. */
-async function configBody(req: Request): Promise<RunConfig | undefined> {
-  const text = await req.text();
-  if (!text.trim()) return undefined;
-  try {
-    return (JSON.parse(text) as RunConfig | null) ?? undefined;
-  } catch (err) {
-    throw new InvalidArgumentError(`invalid JSON in request body: ${(err as Error).message}`);
-  }
-}
+import { jsonLimit, jsonOf } from "../validate.ts";
+import { commitBody } from "../schemas/commit.ts";
 
 export function containerLayerRoutes(engine: Engine): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -31,7 +21,7 @@ export function containerLayerRoutes(engine: Engine): Hono<AppEnv> {
     return c.body(engine.layers.export(c.req.param("id")), 200, { "Content-Type": "application/x-tar" });
   });
 
-  app.post("/commit", async (c) => {
+  app.post("/commit", jsonLimit, jsonOf(commitBody), async (c) => {
     const container = c.req.query("container");
     if (!container) throw new InvalidArgumentError("container is required");
     const image = await engine.layers.commit(container, {
@@ -40,7 +30,7 @@ export function containerLayerRoutes(engine: Engine): Hono<AppEnv> {
       author: c.req.query("author") || undefined,
       comment: c.req.query("comment") || undefined,
       changes: c.req.queries("changes"),
-      config: await configBody(c.req.raw),
+      config: c.req.valid("json") ?? undefined,
       // Docker pauses unless told not to.
       pause: parseBool(c.req.query("pause"), true),
     });

@@ -9,18 +9,10 @@ import { parseBool, parseFilters, parseInteger } from "../query.ts";
 import { inspect, listItem } from "../render/container.ts";
 import { attachOutput } from "../attach.ts";
 import { logStream } from "../logs.ts";
+import { jsonLimit, jsonOf } from "../validate.ts";
+import { createContainerBody } from "../schemas/container-create.ts";
 
 const WAIT_CONDITIONS = ["not-running", "next-exit", "removed"];
-
-async function jsonBody<T>(req: Request): Promise<T> {
-  const text = await req.text();
-  if (!text.trim()) return {} as T;
-  try {
-    return JSON.parse(text) as T;
-  } catch (err) {
-    throw new InvalidArgumentError(`invalid JSON in request body: ${(err as Error).message}`);
-  }
-}
 
 function matchesFilters(record: ContainerRecord, filters: Map<string, string[]>): boolean {
   for (const [key, values] of filters) {
@@ -77,8 +69,8 @@ export function containerRoutes(engine: Engine): Hono<AppEnv> {
     return c.json(list.map((r) => listItem(r)));
   });
 
-  app.post("/containers/create", async (c) => {
-    const record = containers.create(await jsonBody(c.req.raw), c.req.query("name") || undefined);
+  app.post("/containers/create", jsonLimit, jsonOf(createContainerBody), (c) => {
+    const record = containers.create(c.req.valid("json"), c.req.query("name") || undefined);
     return c.json({ Id: record.Id, Warnings: [] }, 201);
   });
 

@@ -10,7 +10,7 @@ import { applyChanges } from "../image/changes.ts";
 import type { ImageStore } from "../image/image-store.ts";
 import { mountLowers } from "../image/layer-store.ts";
 import { withOverlayView } from "../image/overlay-view.ts";
-import { packTree } from "../image/pack-tree.ts";
+import { packTree } from "../archive/pack-tree.ts";
 import { normalizeRepoTag } from "../image/reference.ts";
 import type { HistoryEntry, Image, ImageConfig, RunConfig } from "../image/types.ts";
 import { bunkerMountPoints } from "./fs-diff.ts";

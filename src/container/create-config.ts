@@ -11,7 +11,12 @@ import { parseNetworkMode, validExtraHosts } from "../network/mode.ts";
 import { validRestartPolicy } from "./restart-policy.ts";
 import { initialState, type ContainerConfig, type ContainerRecord, type HostConfig } from "./record.ts";
 
-export type CreateRequest = Partial<ContainerConfig> & { HostConfig?: Partial<HostConfig> & Record<string, unknown> };
+/** Any field may be absent or null (Go's nil), as clients send them; the API has checked the types. */
+type Nullish<T> = { [K in keyof T]?: T[K] | null };
+
+export type CreateRequest = Nullish<ContainerConfig> & {
+  HostConfig?: (Nullish<Omit<HostConfig, "RestartPolicy">> & { RestartPolicy?: { Name?: string; MaximumRetryCount?: number } | null }) | null;
+};
 
 export const DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -107,13 +112,13 @@ export function buildRecord(id: string, name: string, request: CreateRequest, im
       PublishAllPorts: host.PublishAllPorts ?? false,
       AutoRemove: host.AutoRemove ?? false,
       NetworkMode: validNetworkMode(host.NetworkMode || "default"),
-      RestartPolicy: validRestartPolicy(host.RestartPolicy, host.AutoRemove ?? false),
+      RestartPolicy: validRestartPolicy(host.RestartPolicy ?? undefined, host.AutoRemove ?? false),
       Dns: host.Dns ?? [],
       ExtraHosts: validExtraHosts(host.ExtraHosts),
       Binds: host.Binds ?? null,
       VolumesFrom: host.VolumesFrom ?? null,
       LogConfig: { Type: "json-file", Config: validLogConfig(host.LogConfig?.Config) },
-      ConsoleSize: host.ConsoleSize,
+      ConsoleSize: host.ConsoleSize ?? undefined,
     },
     // Filled in by the service, which owns the volumes they may need.
     Mounts: [],

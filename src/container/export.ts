@@ -4,40 +4,16 @@
  * released when it ends, fails, or the client goes away.
  */
 import { mountOverlayView } from "../image/overlay-view.ts";
-import { packTree } from "../image/pack-tree.ts";
+import { packTree } from "../archive/pack-tree.ts";
+import { toWebStream } from "../util/web-stream.ts";
 
 /** Mounts now (so a failure is an error response, not a broken stream), then streams on demand. */
 export function exportFilesystem(tmpDir: string, layersDir: string, dirs: string[]): ReadableStream<Uint8Array> {
   const view = mountOverlayView(tmpDir, layersDir, dirs);
-  let entries: AsyncIterator<Uint8Array>;
   try {
-    entries = (packTree(view.root) as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+    return toWebStream(packTree(view.root) as AsyncIterable<Uint8Array>, () => view.release());
   } catch (error) {
     view.release();
     throw error;
   }
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        try {
-          const next = await entries.next();
-          if (!next.done) return controller.enqueue(next.value);
-          view.release();
-          controller.close();
-        } catch (error) {
-          view.release();
-          controller.error(error);
-        }
-      },
-      async cancel() {
-        try {
-          await entries.return?.();
-        } finally {
-          view.release();
-        }
-      },
-    },
-    // Read only as fast as the client takes it.
-    { highWaterMark: 0 },
-  );
 }

@@ -9,9 +9,9 @@
 import { lstatSync, type Stats } from "node:fs";
 import { join, posix } from "node:path";
 import { InvalidArgumentError, NotFoundError } from "../errors.ts";
-import { cleanComponents, resolveInRoot } from "../image/scoped-path.ts";
-import { packTree } from "../image/pack-tree.ts";
-import { extractTar } from "../image/tar-extract.ts";
+import { cleanComponents, resolveInRoot } from "../archive/scoped-path.ts";
+import { packTree } from "../archive/pack-tree.ts";
+import { extractTar } from "../archive/tar-extract.ts";
 import { toWebStream } from "../util/web-stream.ts";
 import type { RootfsViews } from "./rootfs-views.ts";
 import type { ContainerService } from "./service.ts";

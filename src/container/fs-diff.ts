@@ -10,7 +10,7 @@
 import { lstat, readdir } from "node:fs/promises";
 import type { Stats } from "node:fs";
 import { join } from "node:path";
-import { isOpaque, isWhiteout } from "../image/pack-tree.ts";
+import { isOpaque, isWhiteout } from "../archive/pack-tree.ts";
 
 export enum ChangeKind {
   Modify = 0,

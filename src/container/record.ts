@@ -5,6 +5,7 @@
 import type { RunConfig } from "../image/types.ts";
 import type { Endpoint } from "../network/network.ts";
 import type { PortMap, PublishedPort } from "../network/port-spec.ts";
+import { NEVER } from "../util/timestamp.ts";
 
 /** "restarting": exited, and waiting out its restart policy's backoff before the next start. */
 export type ContainerStatus = "created" | "running" | "restarting" | "exited";
@@ -95,7 +96,7 @@ export interface ContainerRecord {
   Ports?: PublishedPort[];
 }
 
-export const NEVER = "0001-01-01T00:00:00Z";
+export { NEVER };
 
 export function initialState(): ContainerState {
   return { Status: "created", Pid: 0, ExitCode: 0, Error: "", StartedAt: NEVER, FinishedAt: NEVER, PidStartTime: 0 };

@@ -15,8 +15,8 @@ const HEALTHY_RUN_MS = 10_000;
 const NAMES: RestartPolicy["Name"][] = ["", "no", "always", "on-failure", "unless-stopped"];
 
 /** The policy of a create request, refused when Docker would refuse it. */
-export function validRestartPolicy(policy: Partial<RestartPolicy> | undefined, autoRemove: boolean): RestartPolicy {
-  const name = policy?.Name ?? "";
+export function validRestartPolicy(policy: { Name?: string; MaximumRetryCount?: number } | undefined, autoRemove: boolean): RestartPolicy {
+  const name = (policy?.Name ?? "") as RestartPolicy["Name"];
   const count = policy?.MaximumRetryCount ?? 0;
   if (!NAMES.includes(name)) throw new InvalidArgumentError(`invalid restart policy: unknown policy '${name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
   if (!Number.isInteger(count) || count < 0) throw new InvalidArgumentError("invalid restart policy: maximum retry count must be a positive integer");

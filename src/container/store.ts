@@ -11,7 +11,7 @@ import { writeJsonAtomic } from "../util/atomic-write.ts";
 import { createStaged, removeStaged, settledEntries } from "../util/staged-dirs.ts";
 import { IdIndex } from "../util/id-index.ts";
 import { NotFoundError } from "../errors.ts";
-import type { ContainerRecord } from "./record.ts";
+import { initialState, NEVER, type ContainerRecord } from "./record.ts";
 
 const RECORD_FILE = "config.json";
 
@@ -28,7 +28,7 @@ export class ContainerStore {
   load(): void {
     for (const entry of settledEntries(this.dir)) {
       try {
-        this.#index(JSON.parse(readFileSync(join(this.dir, entry, RECORD_FILE), "utf8")) as ContainerRecord);
+        this.#index(reviveRecord(JSON.parse(readFileSync(join(this.dir, entry, RECORD_FILE), "utf8"))));
       } catch (err) {
         consola.warn(`skipping container ${entry}: ${(err as Error).message}`);
       }
@@ -88,4 +88,25 @@ export class ContainerStore {
     this.#names.set(record.Name, record.Id);
     this.#ids.add(record.Id);
   }
+}
+
+/**
+ * A record as read back, every optional field there: records of an older daemon may lack
+ * fields added since, and no listing may break on one. A record without its identity is
+ * refused (and skipped by load).
+ */
+function reviveRecord(raw: Partial<ContainerRecord>): ContainerRecord {
+  if (typeof raw.Id !== "string" || typeof raw.Name !== "string" || !raw.Config || !raw.HostConfig) throw new Error("not a container record");
+  const state = { ...initialState(), ...raw.State };
+  return {
+    ...raw,
+    Created: raw.Created ?? NEVER,
+    Path: raw.Path ?? "",
+    Args: Array.isArray(raw.Args) ? raw.Args : [],
+    Image: raw.Image ?? "",
+    Mounts: Array.isArray(raw.Mounts) ? raw.Mounts : [],
+    State: state,
+    RestartCount: raw.RestartCount ?? 0,
+    HasBeenManuallyStopped: raw.HasBeenManuallyStopped ?? false,
+  } as ContainerRecord;
 }

@@ -14,6 +14,7 @@ import { IdIndex } from "../util/id-index.ts";
 import { LayerStore } from "./layer-store.ts";
 import { formatReference, normalizeRepoTag, parseReference, type ImageReference } from "./reference.ts";
 import type { Image, ImageConfig } from "./types.ts";
+import { NEVER } from "../util/timestamp.ts";
 
 const CONFIG_FILE = /^([0-9a-f]{64})\.json$/;
 const FULL_ID = /^(?:sha256:)?([0-9a-f]{64})$/;
@@ -230,5 +231,24 @@ function parseConfig(bytes: Uint8Array): ImageConfig {
   if (!Array.isArray(diffIds) || !diffIds.every((diffId) => typeof diffId === "string")) {
     throw new InvalidArgumentError("invalid image config: rootfs.diff_ids must be a list of layer digests");
   }
-  return config as ImageConfig;
+  return withDefaults(config, diffIds);
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * The parsed view of a config, every optional field there (the stored bytes, and so the ID, stay
+ * as they came): a loaded or pulled config may lack `created`, `config` or `history`, and
+ * nothing that lists images may break on one.
+ */
+function withDefaults(config: Partial<ImageConfig>, diffIds: string[]): ImageConfig {
+  return {
+    ...config,
+    architecture: typeof config.architecture === "string" ? config.architecture : "amd64",
+    os: typeof config.os === "string" ? config.os : "linux",
+    created: typeof config.created === "string" && !Number.isNaN(Date.parse(config.created)) ? config.created : NEVER,
+    config: isObject(config.config) ? config.config : {},
+    rootfs: { type: "layers", diff_ids: diffIds },
+    history: Array.isArray(config.history) ? config.history.filter(isObject).map((entry) => ({ ...entry, created: typeof entry.created === "string" ? entry.created : NEVER })) : [],
+  };
 }

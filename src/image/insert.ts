@@ -11,7 +11,7 @@ import { pipeline } from "node:stream/promises";
 import { pack as tarPack } from "tar-stream";
 import { InvalidArgumentError } from "../errors.ts";
 import type { ImageStore } from "./image-store.ts";
-import { cleanComponents } from "./scoped-path.ts";
+import { cleanComponents } from "../archive/scoped-path.ts";
 import type { Image, ImageConfig } from "./types.ts";
 
 export interface InsertProgress {

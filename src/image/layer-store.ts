@@ -16,8 +16,8 @@ import { join } from "node:path";
 import { syncfs } from "../../ffi/sys.ts";
 import { InvalidArgumentError, NotFoundError } from "../errors.ts";
 import { fsyncDir, writeFileAtomic } from "../util/atomic-write.ts";
-import { extractTar, type ExtractOptions } from "./tar-extract.ts";
-import { recordedSize, replayTar, TarRecorder } from "./tar-record.ts";
+import { extractTar, type ExtractOptions } from "../archive/tar-extract.ts";
+import { recordedSize, replayTar, TarRecorder } from "../archive/tar-record.ts";
 
 const DIFF_ID = /^sha256:([0-9a-f]{64})$/;
 const LAYER_DIR_NAME = /^[0-9a-f]{64}$/;

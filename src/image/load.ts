@@ -10,7 +10,7 @@ import { extract as tarExtract, type Extract, type Header } from "tar-stream";
 import { InvalidArgumentError } from "../errors.ts";
 import type { ImageStore } from "./image-store.ts";
 import { normalizeRepoTag } from "./reference.ts";
-import { asArchiveError } from "./tar-extract.ts";
+import { asArchiveError } from "../archive/tar-extract.ts";
 
 export interface LoadedImage {
   id: string;

@@ -7,7 +7,7 @@
  *   repositories                       {repo: {tag: <top v1 id>}}, for older loaders
  *
  * A layer tar's size must be in its header before its bytes, and the tar is re-created from
- * its record (./tar-record.ts), whose length is known in advance: no temp copy, and never a
+ * its record (../archive/tar-record.ts), whose length is known in advance: no temp copy, and never a
  * layer in memory. The replayed bytes are hashed on the way; should they not match the diff
  * ID the archive is cut short with an error rather than handed out wrong.
  */
@@ -16,6 +16,7 @@ import { pack as tarPack, type Pack } from "tar-stream";
 import { EngineError } from "../errors.ts";
 import type { ImageStore } from "./image-store.ts";
 import { parseReference } from "./reference.ts";
+import { addEntry, streamEntry } from "../archive/pack-entry.ts";
 import type { Image } from "./types.ts";
 
 interface SavedImage {
@@ -38,7 +39,10 @@ export function saveImages(images: ImageStore, names: string[]): AsyncIterable<U
   const pack = tarPack();
   writeArchive(pack, images, [...selected.values()]).then(
     () => pack.finalize(),
-    (error: unknown) => pack.destroy(error instanceof Error ? error : new Error(String(error))),
+    (error: unknown) => {
+      // Already destroyed: the client went away, and the writing failed only because of that.
+      if (!pack.destroying) pack.destroy(error instanceof Error ? error : new Error(String(error)));
+    },
   );
   return pack as AsyncIterable<Uint8Array>;
 }
@@ -85,28 +89,26 @@ async function writeArchive(pack: Pack, images: ImageStore, saved: SavedImage[])
 }
 
 async function writeLayer(pack: Pack, images: ImageStore, v1: string, parent: string, diffId: string, image: Image): Promise<void> {
-  await new Promise<void>((resolve, reject) => pack.entry({ name: `${v1}/`, type: "directory", mode: 0o755, mtime: V1_EPOCH }, (e) => (e ? reject(e) : resolve())));
+  await addEntry(pack, { name: `${v1}/`, type: "directory", mode: 0o755, mtime: V1_EPOCH });
   await entry(pack, `${v1}/VERSION`, Buffer.from("1.0"));
   const json = { id: v1, ...(parent ? { parent } : {}), created: image.config.created, os: image.config.os };
   await entry(pack, `${v1}/json`, Buffer.from(JSON.stringify(json)));
 
   const size = await images.layers.tarSize(diffId);
   const hash = createHash("sha256");
-  let sink!: ReturnType<Pack["entry"]>;
-  const done = new Promise<void>((resolve, reject) => {
-    sink = pack.entry({ name: `${v1}/layer.tar`, size, mode: 0o644, mtime: V1_EPOCH }, (e) => (e ? reject(e) : resolve()));
-  });
-  done.catch(() => {}); // observed below
-  for await (const chunk of images.layers.tar(diffId)) {
-    hash.update(chunk);
-    if (!sink.write(chunk)) await new Promise<void>((resolve) => sink.once("drain", () => resolve()));
-    if (pack.destroying) return;
+  async function* hashed(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of images.layers.tar(diffId)) {
+      hash.update(chunk);
+      yield chunk;
+    }
+    if (`sha256:${hash.digest("hex")}` !== diffId) throw new EngineError(`layer ${diffId} no longer matches its digest: its files changed on disk`);
   }
-  if (`sha256:${hash.digest("hex")}` !== diffId) throw new EngineError(`layer ${diffId} no longer matches its digest: its files changed on disk`);
-  sink.end(undefined); // streamx types require an argument; undefined writes nothing
-  await done;
+  if (!(await streamEntry(pack, { name: `${v1}/layer.tar`, size, mode: 0o644, mtime: V1_EPOCH }, hashed()))) throw new ClientGoneError();
 }
 
 function entry(pack: Pack, name: string, content: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => pack.entry({ name, mode: 0o644, mtime: V1_EPOCH }, content, (e) => (e ? reject(e) : resolve())));
+  return addEntry(pack, { name, mode: 0o644, mtime: V1_EPOCH }, content);
 }
+
+/** The archive's reader went away: nothing more to write. */
+class ClientGoneError extends Error {}

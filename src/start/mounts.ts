@@ -10,7 +10,7 @@ import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, r
 import { dirname } from "node:path";
 import * as sys from "../../ffi/sys.ts";
 import * as C from "../../ffi/constants.ts";
-import { cleanComponents, resolveInRoot } from "../image/scoped-path.ts";
+import { cleanComponents, resolveInRoot } from "../archive/scoped-path.ts";
 import { copyTree } from "./copy-tree.ts";
 import type { LaunchMount } from "./spec.ts";
 

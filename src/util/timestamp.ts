@@ -5,3 +5,6 @@ export function nowRfc3339Nano(): string {
   const fraction = (nowNs % 1_000_000_000n).toString().padStart(9, "0");
   return `${new Date(ms).toISOString().slice(0, 19)}.${fraction}Z`;
 }
+
+/** Go's zero time, which Docker shows for a moment that never came (never started, date unknown). */
+export const NEVER = "0001-01-01T00:00:00Z";

@@ -1,7 +1,10 @@
 /**
  * An async iterable as a web ReadableStream (what Hono and fetch send), pulled only as fast as
- * it is read. `onEnd` runs exactly once, when the stream ends, fails, or is canceled (a client
- * that disconnects), so whatever the bytes came from is released on every path.
+ * it is read. This is how every streamed response of the daemon is made, so one mechanism
+ * answers for clients that leave: `onEnd` runs exactly once, when the stream ends, fails, or is
+ * canceled (the client disconnected at any byte), and a cancel returns the iterable, whose
+ * `finally` blocks release what it holds. Producers that write rather than yield (tar-stream
+ * packs) stop through `src/archive/pack-entry.ts` when their pack is destroyed.
  */
 export function toWebStream(source: AsyncIterable<Uint8Array>, onEnd: () => Promise<void> | void = () => {}): ReadableStream<Uint8Array> {
   const iterator = source[Symbol.asyncIterator]();
@@ -11,24 +14,28 @@ export function toWebStream(source: AsyncIterable<Uint8Array>, onEnd: () => Prom
     ended = true;
     await onEnd();
   };
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const next = await iterator.next();
-        if (!next.done) return controller.enqueue(next.value);
-        await end();
-        controller.close();
-      } catch (err) {
-        await end();
-        controller.error(err);
-      }
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const next = await iterator.next();
+          if (!next.done) return controller.enqueue(next.value);
+          await end();
+          controller.close();
+        } catch (err) {
+          await end();
+          controller.error(err);
+        }
+      },
+      async cancel() {
+        try {
+          await iterator.return?.();
+        } finally {
+          await end();
+        }
+      },
     },
-    async cancel() {
-      try {
-        await iterator.return?.();
-      } finally {
-        await end();
-      }
-    },
-  });
+    // Nothing is produced ahead of the socket.
+    { highWaterMark: 0 },
+  );
 }

@@ -4,7 +4,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { join } from "node:path";
 import { lgetxattr } from "../../ffi/sys.ts";
 import { InvalidArgumentError } from "../../src/errors.ts";
-import { extractTar, type ExtractOptions } from "../../src/image/tar-extract.ts";
+import { extractTar, type ExtractOptions } from "../../src/archive/tar-extract.ts";
 import { buildTar, buildTarGz, chunked, type TarEntry } from "../fixtures/tarballs.ts";
 
 let T: string;

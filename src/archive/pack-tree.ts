@@ -8,14 +8,15 @@
  * way image layers carry them: a 0:0 character device as an empty `.wh.<name>`, an opaque
  * directory as a `.wh..wh..opq` entry inside it.
  *
- * Bytes are produced only as fast as the consumer reads them: each file's data waits for the
- * archive to drain before the next chunk is read.
+ * Bytes are produced only as fast as the consumer reads them, and a consumer that leaves stops
+ * the walk (./pack-entry.ts).
  */
 import { constants, lstatSync, readdirSync, readlinkSync, type Stats } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { pack as tarPack, type Pack } from "tar-stream";
 import { lgetxattr, llistxattr } from "../../ffi/sys.ts";
+import { addEntry, streamEntry, type PackHeader } from "./pack-entry.ts";
 
 export interface PackOptions {
   /** "oci": the tree is an overlay upper dir, whose whiteouts become OCI whiteout entries. */
@@ -36,8 +37,6 @@ const OPAQUE_XATTR = "trusted.overlay.opaque";
 const XATTR_PAX_PREFIX = "SCHILY.xattr.";
 const READ_CHUNK = 1 << 20;
 
-/** tar-stream writes `pax` records, though its types do not say so. */
-type PackHeader = Parameters<Pack["entry"]>[0] & { pax?: Record<string, string> };
 
 /** The archive as a byte stream; reading it drives the walk, and destroying it stops the walk. */
 export function packTree(root: string, options: PackOptions = {}): Pack {
@@ -149,43 +148,31 @@ class Walker {
     return pax;
   }
 
-  /** Writes a header-only entry and waits until the archive has taken it. */
+  /** Writes a header-only entry (an empty file, a whiteout, still gets its zero-byte body). */
   #entry(header: PackHeader): Promise<void> {
-    return new Promise((resolve, reject) => {
-      // An empty file (a whiteout) still needs its body, zero bytes, to complete the entry.
-      const sink = this.pack.entry(header, Buffer.alloc(0), (error) => (error ? reject(error) : resolve()));
-      // A destroyed archive (the client left) fails the entry: the callback reports it, and an
-      // 'error' event nobody listens to would take the whole daemon down.
-      sink.on("error", () => {});
-    });
+    return addEntry(this.pack, header);
   }
 
-  /** Streams the file's bytes into its entry, waiting for the archive to drain between chunks. */
+  /** Streams the file's bytes into its entry, as fast as the archive's reader takes them. */
   async #file(path: string, header: PackHeader): Promise<void> {
-    const file = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-    try {
-      let sink!: ReturnType<Pack["entry"]>;
-      const done = new Promise<void>((resolve, reject) => {
-        sink = this.pack.entry(header, (error) => (error ? reject(error) : resolve()));
-      });
-      sink.on("error", () => {}); // reported through the callback, as above
-      // Awaited below; until then a failure (the archive destroyed) must not count as unhandled.
-      done.catch(() => {});
-      let remaining = header.size ?? 0;
-      while (remaining > 0 && !this.pack.destroying) {
-        const wanted = Math.min(READ_CHUNK, remaining);
-        const { bytesRead, buffer } = await file.read(Buffer.allocUnsafe(wanted), 0, wanted, null);
-        // A file that shrank while being read is padded, so the archive stays well-formed.
-        const chunk = bytesRead === 0 ? Buffer.alloc(remaining) : buffer.subarray(0, bytesRead);
-        remaining -= chunk.length;
-        // A destroyed archive never drains: its failure ends the wait instead.
-        if (!sink.write(chunk)) await Promise.race([new Promise<void>((resolve) => sink.once("drain", () => resolve())), done]);
-      }
-      sink.end(undefined); // streamx types require an argument; undefined writes nothing
-      await done;
-    } finally {
-      await file.close();
+    await streamEntry(this.pack, header, fileChunks(path, header.size ?? 0));
+  }
+}
+
+/** A file's first `size` bytes; a file that shrank while being read is padded, so the archive stays well-formed. */
+async function* fileChunks(path: string, size: number): AsyncGenerator<Uint8Array> {
+  const file = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    let remaining = size;
+    while (remaining > 0) {
+      const wanted = Math.min(READ_CHUNK, remaining);
+      const { bytesRead, buffer } = await file.read(Buffer.allocUnsafe(wanted), 0, wanted, null);
+      const chunk = bytesRead === 0 ? Buffer.alloc(remaining) : buffer.subarray(0, bytesRead);
+      remaining -= chunk.length;
+      yield chunk;
     }
+  } finally {
+    await file.close();
   }
 }
 

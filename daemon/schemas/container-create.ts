@@ -1,0 +1,53 @@
+/**
+ * `POST /containers/create`'s body in the v1.41 shape: the container Config with a HostConfig.
+ * Only fields bunker acts on are typed; the rest of Docker's many keys pass through unread
+ * (an unknown key is no error in Docker either). Loose objects keep them for forward use.
+ */
+import { z } from "zod";
+import { int, keySet, stringMap, strings, strSlice } from "./common.ts";
+
+const portBinding = z.object({ HostIp: z.string().optional().default(""), HostPort: z.string().optional().default("") }).loose();
+
+const hostConfig = z
+  .object({
+    PortBindings: z.record(z.string(), z.array(portBinding).nullable()).nullable().optional(),
+    PublishAllPorts: z.boolean().optional(),
+    AutoRemove: z.boolean().optional(),
+    NetworkMode: z.string().optional(),
+    // The engine words an unknown policy name as Docker does.
+    RestartPolicy: z.object({ Name: z.string().optional(), MaximumRetryCount: int.optional() }).loose().nullable().optional(),
+    Dns: strings.optional(),
+    ExtraHosts: strings.optional(),
+    Binds: strings.optional(),
+    VolumesFrom: strings.optional(),
+    LogConfig: z.object({ Type: z.string().default(""), Config: stringMap.optional().transform((options) => options ?? {}) }).loose().nullable().optional(),
+    ConsoleSize: z.tuple([z.int().min(0).max(65535), z.int().min(0).max(65535)]).nullable().optional(),
+  })
+  .loose();
+
+export const createContainerBody = z
+  .object({
+    Image: z.string().optional(),
+    Hostname: z.string().optional(),
+    Domainname: z.string().optional(),
+    User: z.string().optional(),
+    AttachStdin: z.boolean().optional(),
+    AttachStdout: z.boolean().optional(),
+    AttachStderr: z.boolean().optional(),
+    ExposedPorts: keySet.optional(),
+    Tty: z.boolean().optional(),
+    OpenStdin: z.boolean().optional(),
+    StdinOnce: z.boolean().optional(),
+    Env: strings.optional(),
+    Cmd: strSlice.optional(),
+    Entrypoint: strSlice.optional(),
+    Volumes: keySet.optional(),
+    WorkingDir: z.string().optional(),
+    Labels: stringMap.optional(),
+    StopSignal: z.string().optional(),
+    StopTimeout: int.nullish().transform((seconds) => seconds ?? undefined),
+    HostConfig: hostConfig.nullable().optional(),
+  })
+  .loose();
+
+export type CreateContainerBody = z.infer<typeof createContainerBody>;

@@ -1,0 +1,52 @@
+/**
+ * Input checking at the edge, once: request bodies and queries are validated against the
+ * v1.41 shapes (zod schemas in `schemas/`) through Hono's validator middleware before a route
+ * runs, so the engine only ever sees well-typed values. zod because @hono/zod-validator is
+ * Hono's own middleware for it, its schemas infer the TypeScript types the routes get, and its
+ * issues carry the path of the field at fault (`invalid Cmd[1]: expected string, got null`).
+ * JSON bodies are capped: a client cannot make the daemon hold more than JSON_BODY_LIMIT.
+ */
+import { zValidator } from "@hono/zod-validator";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { z } from "zod";
+import { InvalidArgumentError } from "../src/errors.ts";
+
+/** Far above any real create or commit body (docker's are a few KB), far below a memory problem. */
+export const JSON_BODY_LIMIT = 4 * 1024 * 1024;
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  return typeof value;
+}
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.map((key, i) => (typeof key === "number" ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`)).join("");
+}
+
+/** The first issue as one line that names the field: `invalid Cmd[1]: expected string, got null`. */
+export function issueMessage(error: z.core.$ZodError, input: unknown): string {
+  const issue = error.issues[0]!;
+  let value: unknown = input;
+  for (const key of issue.path) value = value != null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  const where = issue.path.length ? fieldPath(issue.path) : "request";
+  const message = issue.code === "invalid_type" ? `expected ${issue.expected}, got ${describe(value)}` : issue.message;
+  return `invalid ${where}: ${message}`;
+}
+
+function failOnIssues(result: { success: boolean; error?: z.core.$ZodError; data: unknown }): void {
+  if (!result.success && result.error) throw new InvalidArgumentError(issueMessage(result.error, result.data));
+}
+
+const tooLarge = (): never => {
+  throw new HTTPException(413, { message: `request body too large: JSON bodies are limited to ${JSON_BODY_LIMIT / 1024 / 1024} MiB` });
+};
+
+/** Refuses a body over JSON_BODY_LIMIT with 413, before reading it when it says its length. */
+export const jsonLimit = bodyLimit({ maxSize: JSON_BODY_LIMIT, onError: tooLarge });
+
+/** A JSON body of `schema` (after `jsonLimit`); a body not sent as JSON is `{}`, as with Hono. */
+export function jsonOf<S extends z.ZodType>(schema: S) {
+  return zValidator("json", schema, failOnIssues);
+}
