@@ -15,32 +15,74 @@ import { errorResponse, statusOf } from "./errors.ts";
 import { parseBool } from "./query.ts";
 import { frame } from "./render/stream.ts";
 import { API_VERSION } from "./version.ts";
+import { nowRfc3339Nano } from "../src/util/timestamp.ts";
 import { DEFAULT_DETACH_KEYS, DetachKeyScanner, parseDetachKeys } from "../src/util/detach-keys.ts";
 
 export interface AttachedOutput {
   output: ReadableStream<Uint8Array>;
-  attachment: Attachment;
+  /** The live attachment; none with stream=0, which only replays the log. */
+  attachment?: Attachment;
 }
 
+/**
+ * What an attach sends: with logs=1 the log so far, then with stream=1 the live output. Live
+ * output that arrives during the replay waits for it; the replay stops at the moment the live
+ * attachment began, so nothing is shown twice.
+ */
 export function attachOutput(containers: ContainerService, record: ContainerRecord, query: URLSearchParams): AttachedOutput {
   const wanted = { stdout: parseBool(query.get("stdout") ?? undefined), stderr: parseBool(query.get("stderr") ?? undefined) };
+  const logs = parseBool(query.get("logs") ?? undefined);
+  const stream = parseBool(query.get("stream") ?? undefined);
   const tty = record.Config.Tty;
-  let attachment!: Attachment;
+  const encoder = new TextEncoder();
+  const abort = new AbortController();
+  let attachment: Attachment | undefined;
   const output = new ReadableStream<Uint8Array>({
     start(controller) {
       let open = true;
-      attachment = containers.attach(record.Id, (stream, chunk) => {
-        if (open && wanted[stream]) controller.enqueue(frame(stream, chunk, tty));
-      });
-      attachment.done
-        .then(() => {
+      let held: Uint8Array[] | undefined = logs ? [] : undefined;
+      const since = nowRfc3339Nano();
+      if (stream) {
+        attachment = containers.attach(record.Id, (name, chunk) => {
+          if (!open || !wanted[name]) return;
+          if (held) held.push(frame(name, chunk, tty));
+          else controller.enqueue(frame(name, chunk, tty));
+        });
+        attachment.done
+          .then(() => {
+            open = false;
+            controller.close();
+          })
+          .catch(() => {});
+      }
+      if (!logs) {
+        if (!stream) controller.close();
+        return;
+      }
+      const send = (chunk: Uint8Array) => {
+        if (open) controller.enqueue(chunk);
+      };
+      void (async () => {
+        const entries = containers.readLogs(record, {}, undefined);
+        try {
+          for await (const entry of entries) {
+            if (abort.signal.aborted || entry.time >= since) break;
+            if (wanted[entry.stream]) send(frame(entry.stream, encoder.encode(entry.log), tty));
+          }
+        } catch {
+          // No log yet: nothing to replay.
+        }
+        for (const chunk of held ?? []) send(chunk);
+        held = undefined;
+        if (!stream && open && !abort.signal.aborted) {
           open = false;
           controller.close();
-        })
-        .catch(() => {});
+        }
+      })();
     },
     cancel() {
-      attachment.detach();
+      abort.abort();
+      attachment?.detach();
     },
   });
   return { output, attachment };
@@ -74,11 +116,11 @@ export async function handleUpgrade(engine: Engine, req: IncomingMessage, socket
   socket.on("data", (chunk: Buffer) => {
     if (!takesInput) return; // nothing to feed: drain it so the client never blocks
     const { forward, detach } = scanner.feed(chunk);
-    if (forward.length) attachment.write(forward);
-    if (detach) attachment.detach();
+    if (forward.length) attachment?.write(forward);
+    if (detach) attachment?.detach();
   });
   socket.on("end", () => {
-    if (takesInput) attachment.endInput();
+    if (takesInput) attachment?.endInput();
   });
   const reader = output.getReader();
   const stop = () => reader.cancel().catch(() => {});

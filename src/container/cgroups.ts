@@ -4,7 +4,7 @@
  * devices controller is what keeps a container's root, which holds CAP_MKNOD, from opening
  * the host's disks through a device node it makes.
  */
-import { existsSync, mkdirSync, rmdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const CGROUP_ROOT = "/sys/fs/cgroup";
@@ -39,13 +39,45 @@ export function createCgroups(id: string): string[] {
   return dirs.map((dir) => join(dir, "cgroup.procs"));
 }
 
-/** Removes the container's cgroups; they are empty once its init has been reaped. */
+/**
+ * Removes the container's cgroups with every cgroup the container made inside them, in every
+ * hierarchy; they are empty of processes once its init has been reaped. A cgroup directory
+ * can only be rmdir'ed, and only once it has no children: deepest first.
+ */
 export function removeCgroups(id: string): void {
-  for (const dir of cgroupDirs(id)) {
+  for (const dir of cgroupDirs(id)) removeTree(dir);
+}
+
+function removeTree(dir: string): void {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return; // already gone
+  }
+  for (const entry of entries) if (entry.isDirectory()) removeTree(join(dir, entry.name));
+  try {
+    rmdirSync(dir);
+  } catch {
+    // Still busy (a process in D state): the next daemon start's sweep retries.
+  }
+}
+
+/** The `bunker/` parent in each hierarchy. */
+function bunkerParents(): string[] {
+  if (isUnified()) return [join(CGROUP_ROOT, "bunker")];
+  return V1_CONTROLLERS.map((c) => join(CGROUP_ROOT, c, "bunker")).filter(existsSync);
+}
+
+/** At daemon start: removes every cgroup under `bunker/` that belongs to no container in `keep`. */
+export function sweepCgroups(keep: Set<string>): void {
+  for (const parent of bunkerParents()) {
+    let entries;
     try {
-      if (existsSync(dir)) rmdirSync(dir);
+      entries = readdirSync(parent, { withFileTypes: true });
     } catch {
-      // Still busy (a process in D state): the next daemon start retries.
+      continue;
     }
+    for (const entry of entries) if (entry.isDirectory() && !keep.has(entry.name)) removeTree(join(parent, entry.name));
   }
 }

@@ -13,7 +13,7 @@ import { generateName, newId } from "../util/ids.ts";
 import { parseSignal } from "../util/signals.ts";
 import { nowRfc3339Nano } from "../util/timestamp.ts";
 import { launch, LaunchError, type Launched, type Stdio } from "../start/launch.ts";
-import { createCgroups, removeCgroups } from "./cgroups.ts";
+import { createCgroups, removeCgroups, sweepCgroups } from "./cgroups.ts";
 import { buildRecord, validateName, type CreateRequest } from "./create-config.ts";
 import { readJsonLog, type FollowOptions, type LogEntry, type ReadOptions } from "./json-log.ts";
 import { logRotation, type LogFile } from "./log-options.ts";
@@ -244,8 +244,16 @@ export class ContainerService {
       await running.exited;
       if (!this.store.has(record.Id)) return; // auto-removed on exit
     }
+    this.#forget(record, removeVolumes);
+  }
+
+  /**
+   * The last of a container, on every way it goes (rm, --rm after an exit or a failed start, a
+   * daemon start that finds an auto-removed one dead): its record, volumes if asked (`run --rm`
+   * takes them, as in Docker), cgroups, and every client still waiting on it is answered.
+   */
+  #forget(record: ContainerRecord, removeVolumes: boolean): void {
     this.store.remove(record);
-    // `run --rm` takes the container's volumes with it, as in Docker.
     if (removeVolumes || record.HostConfig.AutoRemove) this.#releaseVolumes(record);
     removeCgroups(record.Id);
     this.#restarts.forget(record.Id);
@@ -292,6 +300,8 @@ export class ContainerService {
   restore(): void {
     const isAlive = (record: ContainerRecord) => record.State.Status === "running" && processStartTime(record.State.Pid) === record.State.PidStartTime;
     const survivors = this.store.list().filter(isAlive);
+    // Cgroups of containers gone while no daemon watched, or made by a removed container.
+    sweepCgroups(new Set(survivors.map((record) => record.Id)));
     // Before any restart by policy below makes new ones.
     this.#networking.adoptSurvivors(survivors, (record) => this.store.save(record));
     for (const record of this.store.list()) {
@@ -309,10 +319,8 @@ export class ContainerService {
         this.store.save(record);
       }
       removeCgroups(record.Id);
-      if (record.HostConfig.AutoRemove) {
-        this.store.remove(record);
-        this.#releaseVolumes(record);
-      } else if (startsWithDaemon(record)) {
+      if (record.HostConfig.AutoRemove) this.#forget(record, true);
+      else if (startsWithDaemon(record)) {
         this.start(record.Id).catch((err) => consola.warn(`restart of ${record.Id.slice(0, 12)} by its policy: ${err.message}`));
       }
     }
@@ -402,10 +410,9 @@ export class ContainerService {
       Error: (err as Error).message,
     };
     this.store.save(record);
-    if (record.HostConfig.AutoRemove) {
-      this.store.remove(record);
-      this.#releaseVolumes(record);
-    }
+    // A client waiting for the removal (`docker run --rm`) must hear of it, as for one after an exit.
+    if (record.HostConfig.AutoRemove) this.#forget(record, true);
+    else for (const attachment of this.#pendingAttach.take(record.Id)) attachment.end();
   }
 
   /**
