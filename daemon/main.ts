@@ -42,6 +42,10 @@ export async function runDaemon(argv: string[]): Promise<void> {
     return;
   }
   consola.level = values.debug ? LogLevels.debug : LogLevels.info;
+  // A bug in serving one request must not end every container's daemon: it is logged (and
+  // fixed at its root), and the daemon serves on.
+  process.on("uncaughtException", (err) => consola.error("uncaught exception (a bug):", err));
+  process.on("unhandledRejection", (err) => consola.error("unhandled rejection (a bug):", err));
   let listeners: Listener[];
   try {
     listeners = (values.host?.length ? values.host : ["unix:///var/run/bunker.sock"]).map(parseHost);

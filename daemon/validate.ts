@@ -21,13 +21,23 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
+/**
+ * Of a union's failures (a StrSlice is a string or a list), the one that got furthest into the
+ * value: for `["true", null]` that is `[1]: expected string`, not `expected string, got array`.
+ */
+function deepest(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== "invalid_union" || issue.errors.length === 0) return issue;
+  const candidates = issue.errors.flat().map((inner) => deepest({ ...inner, path: [...issue.path, ...inner.path] }));
+  return candidates.reduce((best, next) => (next.path.length > best.path.length ? next : best));
+}
+
 function fieldPath(path: readonly PropertyKey[]): string {
   return path.map((key, i) => (typeof key === "number" ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`)).join("");
 }
 
 /** The first issue as one line that names the field: `invalid Cmd[1]: expected string, got null`. */
 export function issueMessage(error: z.core.$ZodError, input: unknown): string {
-  const issue = error.issues[0]!;
+  const issue = deepest(error.issues[0]!);
   let value: unknown = input;
   for (const key of issue.path) value = value != null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined;
   const where = issue.path.length ? fieldPath(issue.path) : "request";

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ConflictError, EngineError } from "../errors.ts";
+import { ConflictError, EngineError, InvalidArgumentError } from "../errors.ts";
 import { cgroupDirs } from "./cgroups.ts";
 import type { ContainerRecord } from "./record.ts";
 
@@ -20,7 +20,8 @@ export async function top(record: ContainerRecord, psArgs = DEFAULT_PS_ARGS): Pr
   const pids = containerPids(record.Id);
   const ps = Bun.spawn(["ps", ...psArgs.split(/\s+/).filter(Boolean)], { stdout: "pipe", stderr: "pipe" });
   const [output, errors, code] = await Promise.all([new Response(ps.stdout).text(), new Response(ps.stderr).text(), ps.exited]);
-  if (code !== 0) throw new EngineError(`Error running ps: exit status ${code}: ${errors.trim()}`);
+  // ps refuses only its arguments, which are the client's (`top CONTAINER -bad`).
+  if (code !== 0) throw new InvalidArgumentError(`Error running ps: exit status ${code}: ${errors.trim()}`);
   return parsePs(output, pids);
 }
 

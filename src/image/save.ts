@@ -16,7 +16,7 @@ import { pack as tarPack, type Pack } from "tar-stream";
 import { EngineError } from "../errors.ts";
 import type { ImageStore } from "./image-store.ts";
 import { parseReference } from "./reference.ts";
-import { addEntry, streamEntry } from "../archive/pack-entry.ts";
+import { addEntry, PackClosedError, streamEntry } from "../archive/pack-entry.ts";
 import type { Image } from "./types.ts";
 
 interface SavedImage {
@@ -103,12 +103,9 @@ async function writeLayer(pack: Pack, images: ImageStore, v1: string, parent: st
     }
     if (`sha256:${hash.digest("hex")}` !== diffId) throw new EngineError(`layer ${diffId} no longer matches its digest: its files changed on disk`);
   }
-  if (!(await streamEntry(pack, { name: `${v1}/layer.tar`, size, mode: 0o644, mtime: V1_EPOCH }, hashed()))) throw new ClientGoneError();
+  if (!(await streamEntry(pack, { name: `${v1}/layer.tar`, size, mode: 0o644, mtime: V1_EPOCH }, hashed()))) throw new PackClosedError();
 }
 
 function entry(pack: Pack, name: string, content: Buffer): Promise<void> {
   return addEntry(pack, { name, mode: 0o644, mtime: V1_EPOCH }, content);
 }
-
-/** The archive's reader went away: nothing more to write. */
-class ClientGoneError extends Error {}

@@ -37,7 +37,7 @@ describe("api", () => {
     const res = await daemon.api("/v1.41/containers/create", { method: "POST", body: "{not json", headers: { "Content-Type": "application/json" } });
     expect(res.status).toBe(400);
     expect(res.headers.get("Content-Type")).toBe("application/json");
-    expect(((await res.json()) as ErrorBody).message).toContain("invalid JSON");
+    expect(((await res.json()) as ErrorBody).message).toContain("Malformed JSON");
   });
 
   test("unknown objects and paths are 404 with a JSON message", async () => {
