@@ -37,6 +37,8 @@ export class TestDaemon {
   readonly socket: string;
   readonly pidfile: string;
   #process: Subprocess | undefined;
+  /** Cgroups under bunker/ and veths on the host before this daemon ran: what it leaves must be no more. */
+  readonly #before = { cgroups: bunkerCgroups(), veths: hostVeths() };
 
   /** `networkArgs`: the daemon's bridge flags; tests not about networking run without a bridge. */
   constructor(name: string, private readonly networkArgs: string[] = ["--bridge", "none"]) {
@@ -139,6 +141,10 @@ export class TestDaemon {
     }
     const mounts = readFileSync("/proc/self/mountinfo", "utf8").split("\n").filter((line) => line.includes(this.root));
     if (mounts.length) problems.push(`mounts left under ${this.root}:\n${mounts.join("\n")}`);
+    const cgroups = bunkerCgroups().filter((dir) => !this.#before.cgroups.includes(dir));
+    if (cgroups.length) problems.push(`cgroups left: ${cgroups.join(", ")}`);
+    const veths = hostVeths().filter((name) => !this.#before.veths.includes(name));
+    if (veths.length) problems.push(`veths left: ${veths.join(", ")}`);
     rmSync(this.dir, { recursive: true, force: true });
     if (problems.length) throw new Error(problems.join("\n"));
   }
@@ -158,6 +164,20 @@ export class TestDaemon {
     }
     return pids;
   }
+}
+
+const CGROUP_ROOT = "/sys/fs/cgroup";
+
+/** Every container cgroup under `bunker/`, in every hierarchy (v1) or the unified one. */
+export function bunkerCgroups(): string[] {
+  const parents = existsSync(join(CGROUP_ROOT, "cgroup.controllers"))
+    ? [join(CGROUP_ROOT, "bunker")]
+    : readdirSync(CGROUP_ROOT).map((controller) => join(CGROUP_ROOT, controller, "bunker"));
+  return parents.filter(existsSync).flatMap((parent) => readdirSync(parent, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(parent, e.name)));
+}
+
+function hostVeths(): string[] {
+  return readdirSync("/sys/class/net").filter((name) => name.startsWith("veth"));
 }
 
 export async function run(argv: string[], env: Record<string, string> = {}, stdin?: string): Promise<Result> {
