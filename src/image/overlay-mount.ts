@@ -10,15 +10,15 @@ import { InvalidArgumentError } from "../errors.ts";
 
 const MAX_MOUNT_DATA = 4095;
 
-/** Mounts overlay `options` on `target`, resolving relative lower dirs from `layersDir`. */
-export function mountOverlay(layersDir: string, target: string, options: string, flags: number): void {
+/** Mounts overlay `options` on `target`, resolving relative lower dirs from `layersDir` (`mount`: the stages' seam). */
+export function mountOverlay(layersDir: string, target: string, options: string, flags: number, mount: typeof sys.mount = sys.mount): void {
   if (options.length > MAX_MOUNT_DATA) {
     throw new InvalidArgumentError(`too many layers to mount: overlay options are ${options.length} bytes, the limit is ${MAX_MOUNT_DATA}`);
   }
   const previous = process.cwd();
   process.chdir(layersDir);
   try {
-    sys.mount("overlay", target, "overlay", flags, options);
+    mount("overlay", target, "overlay", flags, options);
   } finally {
     // Synchronous: nothing else runs while the working directory is the layer store.
     process.chdir(previous);

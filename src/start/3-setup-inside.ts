@@ -8,9 +8,10 @@
  */
 import { existsSync, mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
-import * as sys from "../../ffi/sys.ts";
+import { SyscallError } from "../../ffi/sys.ts";
 import * as C from "../../ffi/constants.ts";
 import type { LaunchSpec } from "./spec.ts";
+import { kernel, type StageSyscalls } from "./syscalls.ts";
 import { mountOverlay } from "../image/overlay-mount.ts";
 import { applyMounts, bindInRoot } from "./mounts.ts";
 import { handOverTerminal } from "./console.ts";
@@ -35,27 +36,27 @@ const MASKED_PATHS = [
 const READONLY_PATHS = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
 
 
-export function setupInside(spec: LaunchSpec): void {
+export function setupInside(spec: LaunchSpec, sys: StageSyscalls = kernel): void {
   setupNetwork(spec.network);
-  mountRoot(spec);
+  mountRoot(spec, sys);
   const root = spec.rootfs;
   // Before /proc, /sys and /dev, so no volume or bind can cover what they protect.
   applyMounts(root, spec.mounts);
-  mountAt(root, "/proc", "proc", "proc", NOSUID_NODEV_NOEXEC);
-  mountAt(root, "/sys", "sysfs", "sysfs", NOSUID_NODEV_NOEXEC | C.MS_RDONLY);
-  setupDev(root);
+  mountAt(sys, root, "/proc", "proc", "proc", NOSUID_NODEV_NOEXEC);
+  mountAt(sys, root, "/sys", "sysfs", "sysfs", NOSUID_NODEV_NOEXEC | C.MS_RDONLY);
+  setupDev(sys, root);
   for (const bind of spec.fileBinds) bindInRoot(root, bind.source, bind.target);
-  pivotInto(root);
+  pivotInto(sys, root);
   if (spec.terminal) handOverTerminal();
   sys.sethostname(spec.hostname);
-  for (const path of MASKED_PATHS) mask(path);
-  for (const path of READONLY_PATHS) makeReadonly(path);
+  for (const path of MASKED_PATHS) mask(sys, path);
+  for (const path of READONLY_PATHS) makeReadonly(sys, path);
 }
 
 /** Also mounts a stopped container's root for `cp` (./rootfs-view.ts), so both see the same tree. */
-export function mountRoot(spec: Pick<LaunchSpec, "layersDir" | "lowerDirs" | "upperDir" | "workDir" | "rootfs">): void {
+export function mountRoot(spec: Pick<LaunchSpec, "layersDir" | "lowerDirs" | "upperDir" | "workDir" | "rootfs">, sys: StageSyscalls = kernel): void {
   const options = `lowerdir=${spec.lowerDirs.join(":")},upperdir=${spec.upperDir},workdir=${spec.workDir}`;
-  mountOverlay(spec.layersDir, spec.rootfs, options, 0);
+  mountOverlay(spec.layersDir, spec.rootfs, options, 0, sys.mount);
 }
 
 function ensureDir(path: string): string {
@@ -63,20 +64,20 @@ function ensureDir(path: string): string {
   return path;
 }
 
-function mountAt(root: string, target: string, source: string, fstype: string, flags: number, data: string | null = null): void {
+function mountAt(sys: StageSyscalls, root: string, target: string, source: string, fstype: string, flags: number, data: string | null = null): void {
   sys.mount(source, ensureDir(join(root, target)), fstype, flags, data);
 }
 
-function setupDev(root: string): void {
+function setupDev(sys: StageSyscalls, root: string): void {
   const dev = join(root, "dev");
-  mountAt(root, "/dev", "tmpfs", "tmpfs", C.MS_NOSUID | C.MS_STRICTATIME, "mode=755,size=65536k");
+  mountAt(sys, root, "/dev", "tmpfs", "tmpfs", C.MS_NOSUID | C.MS_STRICTATIME, "mode=755,size=65536k");
   for (const [name, major, minor] of DEVICES) {
     sys.mknod(join(dev, name), C.S_IFCHR | 0o666, major, minor);
   }
-  mountAt(root, "/dev/pts", "devpts", "devpts", C.MS_NOSUID | C.MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5");
+  mountAt(sys, root, "/dev/pts", "devpts", "devpts", C.MS_NOSUID | C.MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5");
   symlinkSync("pts/ptmx", join(dev, "ptmx"));
-  mountAt(root, "/dev/shm", "shm", "tmpfs", NOSUID_NODEV_NOEXEC, "mode=1777,size=65536k");
-  mountAt(root, "/dev/mqueue", "mqueue", "mqueue", NOSUID_NODEV_NOEXEC);
+  mountAt(sys, root, "/dev/shm", "shm", "tmpfs", NOSUID_NODEV_NOEXEC, "mode=1777,size=65536k");
+  mountAt(sys, root, "/dev/mqueue", "mqueue", "mqueue", NOSUID_NODEV_NOEXEC);
   for (const [link, target] of [["fd", "/proc/self/fd"], ["stdin", "/proc/self/fd/0"], ["stdout", "/proc/self/fd/1"], ["stderr", "/proc/self/fd/2"]]) {
     symlinkSync(target, join(dev, link));
   }
@@ -86,25 +87,25 @@ function setupDev(root: string): void {
  * pivot_root(".", ".") stacks the old root on top of the new one, so no put_old directory
  * is needed; detaching it then leaves only the container's tree (runc's pivotRoot).
  */
-function pivotInto(root: string): void {
+function pivotInto(sys: StageSyscalls, root: string): void {
   process.chdir(root);
   sys.pivotRoot(".", ".");
   sys.umount2(".", C.MNT_DETACH);
   process.chdir("/");
 }
 
-function mask(path: string): void {
+function mask(sys: StageSyscalls, path: string): void {
   if (!existsSync(path)) return;
   try {
     sys.mount("/dev/null", path, null, C.MS_BIND);
   } catch (err) {
     // A directory cannot take a file bind; an empty read-only tmpfs hides it instead.
-    if (!(err instanceof sys.SyscallError) || err.errno !== 20 /* ENOTDIR */) throw err;
+    if (!(err instanceof SyscallError) || err.errno !== 20 /* ENOTDIR */) throw err;
     sys.mount("tmpfs", path, "tmpfs", C.MS_RDONLY, null);
   }
 }
 
-function makeReadonly(path: string): void {
+function makeReadonly(sys: StageSyscalls, path: string): void {
   if (!existsSync(path)) return;
   sys.mount(path, path, null, C.MS_BIND | C.MS_REC);
   sys.mount(null, path, null, C.MS_BIND | C.MS_REMOUNT | C.MS_RDONLY | C.MS_REC);

@@ -6,9 +6,9 @@
  */
 import { accessSync, constants, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import * as sys from "../../ffi/sys.ts";
 import * as C from "../../ffi/constants.ts";
 import type { LaunchSpec } from "./spec.ts";
+import { kernel, type StageSyscalls } from "./syscalls.ts";
 import { resolveUser } from "./user.ts";
 
 /** The start error and the exit code Docker uses for it (127: not found, 126: not runnable). */
@@ -18,7 +18,7 @@ export class ExecError extends Error {
   }
 }
 
-export function execProcess(spec: LaunchSpec): never {
+export function execProcess(spec: LaunchSpec, sys: StageSyscalls = kernel): void {
   const { args, env, cwd } = spec.process;
   sys.setsid();
   if (spec.terminal) sys.setControllingTerminal(0);
@@ -27,7 +27,7 @@ export function execProcess(spec: LaunchSpec): never {
   process.chdir(cwd);
   const path = lookPath(args[0], env);
   // The bounding set must shrink while we still hold CAP_SETPCAP, before leaving uid 0.
-  dropBoundingSet(spec.capabilities);
+  dropBoundingSet(sys, spec.capabilities);
   sys.setgroups(user.groups);
   sys.setresgid(user.gid);
   sys.setresuid(user.uid);
@@ -82,7 +82,7 @@ function checkRunnable(path: string): void {
   }
 }
 
-function dropBoundingSet(keep: number[]): void {
+function dropBoundingSet(sys: StageSyscalls, keep: number[]): void {
   const last = Number(readFileSync("/proc/sys/kernel/cap_last_cap", "utf8"));
   for (let cap = 0; cap <= last; cap++) {
     if (!keep.includes(cap)) sys.prctl(C.PR_CAPBSET_DROP, cap);

@@ -4,11 +4,11 @@ import { setupInside } from "./3-setup-inside.ts";
 import { execProcess, ExecError } from "./4-exec.ts";
 import { failStage } from "./sync.ts";
 
-export function runStageInside(): never {
+export function runStageInside(): void {
   try {
     const spec = readSpecFromEnv();
     setupInside(spec);
-    execProcess(spec);
+    execProcess(spec); // execve: does not return
   } catch (err) {
     failStage(err, err instanceof ExecError ? err.exitCode : 125);
   }
