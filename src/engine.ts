@@ -118,8 +118,9 @@ export class Engine {
     return removeImage(this.images, ref, { force, usedBy: (imageId) => this.#usedBy(imageId) });
   }
 
-  pruneImages(): PruneReport {
-    return pruneImages(this.images, (imageId) => this.#usedBy(imageId));
+  /** `eligible`: which dangling images the request's filters allow to go. */
+  pruneImages(eligible: (image: Image) => boolean = () => true): PruneReport {
+    return pruneImages(this.images, (imageId) => this.#usedBy(imageId), eligible);
   }
 
   /** IDs of the containers created from the image. */

@@ -3,6 +3,7 @@ import { inspectPorts, listPorts } from "../../src/network/port-spec.ts";
 import { join } from "node:path";
 import { humanDuration } from "../../src/util/human.ts";
 import type { ContainerRecord } from "../../src/container/record.ts";
+import { CONTAINER_CONFIG_DEFAULTS, HOST_CONFIG_DEFAULTS, withoutEmpty } from "./docker-defaults.ts";
 
 /**
  * The container's networks in the v1.41 shape: `bridge` for a container on the bridge (its
@@ -49,8 +50,9 @@ function commandLine(record: ContainerRecord): string {
   return [record.Path, ...record.Args.map((arg) => (arg.includes(" ") ? `'${arg}'` : arg))].join(" ");
 }
 
-export function listItem(record: ContainerRecord) {
+export function listItem(record: ContainerRecord, sizes?: ContainerSizes) {
   return {
+    ...sizes,
     Id: record.Id,
     Names: [`/${record.Name}`],
     Image: record.Config.Image,
@@ -67,7 +69,13 @@ export function listItem(record: ContainerRecord) {
   };
 }
 
-export function inspect(record: ContainerRecord, containerDir: string, logPath: string) {
+/** `size=1`: the bytes of the container's writable layer, and of its whole root filesystem. */
+export interface ContainerSizes {
+  SizeRw: number;
+  SizeRootFs: number;
+}
+
+export function inspect(record: ContainerRecord, containerDir: string, logPath: string, sizes?: ContainerSizes) {
   const { State } = record;
   return {
     Id: record.Id,
@@ -101,20 +109,14 @@ export function inspect(record: ContainerRecord, containerDir: string, logPath: 
     ProcessLabel: "",
     AppArmorProfile: "",
     ExecIDs: null,
-    HostConfig: {
-      ...record.HostConfig,
-      Runtime: "bunker",
-      IpcMode: "private",
-      PidMode: "",
-      Privileged: false,
-      ReadonlyRootfs: false,
-    },
+    HostConfig: { ...HOST_CONFIG_DEFAULTS, ...record.HostConfig, ConsoleSize: record.HostConfig.ConsoleSize ?? [0, 0] },
     GraphDriver: {
       Name: "overlay2",
       Data: { UpperDir: join(containerDir, "upper"), WorkDir: join(containerDir, "work"), MergedDir: join(containerDir, "rootfs") },
     },
+    ...sizes,
     Mounts: record.Mounts,
-    Config: record.Config,
+    Config: withoutEmpty({ ...CONTAINER_CONFIG_DEFAULTS, ...record.Config }, ["ExposedPorts", "StopSignal", "StopTimeout"]),
     NetworkSettings: {
       Bridge: "",
       SandboxID: "",

@@ -1,10 +1,12 @@
 /** Images in the Engine API's shapes: `/images/json` items, inspect and history. */
 import type { Image } from "../../src/image/types.ts";
 import type { ImageStore } from "../../src/image/image-store.ts";
+import { CONTAINER_CONFIG_DEFAULTS, withoutEmpty } from "./docker-defaults.ts";
 
 const unix = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
-export function listItem(image: Image) {
+/** `repoTags`: the tags to show (a reference filter shows only those it matched). */
+export function listItem(image: Image, repoTags = image.repoTags) {
   return {
     Containers: -1,
     Created: unix(image.config.created),
@@ -12,7 +14,7 @@ export function listItem(image: Image) {
     Labels: image.config.config.Labels ?? null,
     ParentId: image.config.parent ?? "",
     RepoDigests: [],
-    RepoTags: image.repoTags,
+    RepoTags: repoTags,
     SharedSize: -1,
     Size: image.size,
     VirtualSize: image.size,
@@ -29,10 +31,10 @@ export function inspect(image: Image) {
     Comment: config.comment ?? "",
     Created: config.created,
     Container: config.container ?? "",
-    ContainerConfig: config.config,
+    ContainerConfig: { ...CONTAINER_CONFIG_DEFAULTS, ...config.config },
     DockerVersion: config.docker_version ?? "",
     Author: config.author ?? "",
-    Config: { Env: null, Cmd: null, Entrypoint: null, WorkingDir: "", User: "", Labels: null, ...config.config },
+    Config: withoutEmpty({ ...CONTAINER_CONFIG_DEFAULTS, ...config.config }, ["ExposedPorts", "StopSignal"]),
     Architecture: config.architecture,
     Os: config.os,
     Size: image.size,

@@ -9,28 +9,11 @@ import { parseBool, parseFilters, parseInteger } from "../query.ts";
 import { inspect, listItem } from "../render/container.ts";
 import { attachOutput } from "../attach.ts";
 import { logStream } from "../logs.ts";
+import { containerFilter } from "../filters/containers.ts";
 import { jsonLimit, jsonOf } from "../validate.ts";
 import { createContainerBody } from "../schemas/container-create.ts";
 
 const WAIT_CONDITIONS = ["not-running", "next-exit", "removed"];
-
-function matchesFilters(record: ContainerRecord, filters: Map<string, string[]>): boolean {
-  for (const [key, values] of filters) {
-    const ok = values.some((value) => {
-      if (key === "status") return record.State.Status === value;
-      if (key === "name") return record.Name.includes(value.replace(/^\//, ""));
-      if (key === "id") return record.Id.startsWith(value);
-      if (key === "label") {
-        const [k, v] = value.split("=", 2);
-        const labels = record.Config.Labels ?? {};
-        return k in labels && (v === undefined || labels[k] === v);
-      }
-      throw new InvalidArgumentError(`invalid filter '${key}'`);
-    });
-    if (!ok) return false;
-  }
-  return true;
-}
 
 /** 304 for start/stop on a container already in that state: the CLI counts it as success. */
 async function orNotModified(action: () => Promise<void> | void): Promise<Response> {
@@ -55,18 +38,22 @@ export function containerRoutes(engine: Engine): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const containers = engine.containers;
 
-  app.get("/containers/json", (c) => {
+  app.get("/containers/json", async (c) => {
     const all = parseBool(c.req.query("all"));
     const limit = parseInteger(c.req.query("limit"), "limit") ?? -1;
+    const size = parseBool(c.req.query("size"));
     const filters = parseFilters(c.req.query("filters"));
+    const matches = containerFilter(filters, { images: engine.images, container: (ref) => containers.get(ref) });
+    // A status filter looks at every state, as in Docker (an exited filter does not).
+    const everyState = all || limit > 0 || filters.has("status");
     let list = containers
       .list()
       // Docker counts a container waiting to restart as running.
-      .filter((r) => all || limit > 0 || r.State.Status === "running" || r.State.Status === "restarting")
-      .filter((r) => matchesFilters(r, filters))
+      .filter((r) => everyState || r.State.Status === "running" || r.State.Status === "restarting")
+      .filter(matches)
       .sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
     if (limit > 0) list = list.slice(0, limit);
-    return c.json(list.map((r) => listItem(r)));
+    return c.json(await Promise.all(list.map(async (r) => listItem(r, size ? await engine.layers.sizes(r) : undefined))));
   });
 
   app.post("/containers/create", jsonLimit, jsonOf(createContainerBody), (c) => {
@@ -74,9 +61,10 @@ export function containerRoutes(engine: Engine): Hono<AppEnv> {
     return c.json({ Id: record.Id, Warnings: [] }, 201);
   });
 
-  app.get("/containers/:id/json", (c) => {
+  app.get("/containers/:id/json", async (c) => {
     const record = containers.get(c.req.param("id"));
-    return c.json(inspect(record, engine.containerDir(record), containers.logPath(record)));
+    const sizes = parseBool(c.req.query("size")) ? await engine.layers.sizes(record) : undefined;
+    return c.json(inspect(record, engine.containerDir(record), containers.logPath(record), sizes));
   });
 
   app.post("/containers/:id/start", (c) => orNotModified(() => containers.start(c.req.param("id"))));

@@ -6,6 +6,7 @@ import type { AppEnv } from "../app.ts";
 import { parseBool, parseFilters } from "../query.ts";
 import { history, inspect, listItem } from "../render/image.ts";
 import { jsonMessage } from "../render/stream.ts";
+import { filterImages, pruneFilter } from "../filters/images.ts";
 
 /** Where an import's tarball comes from: the request body, or a URL the daemon fetches. */
 async function importSource(fromSrc: string, body: ReadableStream<Uint8Array> | null): Promise<AsyncIterable<Uint8Array>> {
@@ -25,13 +26,10 @@ export function imageRoutes(engine: Engine): Hono<AppEnv> {
 
   app.get("/images/json", (c) => {
     const all = parseBool(c.req.query("all"));
-    const dangling = parseFilters(c.req.query("filters")).get("dangling");
-    const list = images
-      .list()
-      // Without -a, untagged images that others are built on are intermediate layers, hidden like Docker's.
-      .filter((image) => all || image.repoTags.length > 0 || images.children(image.id).length === 0)
-      .filter((image) => dangling === undefined || (image.repoTags.length === 0) === dangling.includes("true"));
-    return c.json(list.map(listItem));
+    const filters = parseFilters(c.req.query("filters"));
+    // Without -a, untagged images that others are built on are intermediate layers, hidden like Docker's.
+    const visible = images.list().filter((image) => all || image.repoTags.length > 0 || images.children(image.id).length === 0);
+    return c.json(filterImages(images, visible, filters).map(({ image, repoTags }) => listItem(image, repoTags)));
   });
 
   app.post("/images/create", async (c) => {
@@ -61,12 +59,7 @@ export function imageRoutes(engine: Engine): Hono<AppEnv> {
     return c.body(null, 201);
   });
 
-  app.post("/images/prune", (c) => {
-    const dangling = parseFilters(c.req.query("filters")).get("dangling");
-    // Without -a only dangling images go; pruning every unused image is not offered.
-    if (dangling !== undefined && !dangling.includes("true")) throw new InvalidArgumentError("only dangling images can be pruned");
-    return c.json(engine.pruneImages());
-  });
+  app.post("/images/prune", (c) => c.json(engine.pruneImages(pruneFilter(parseFilters(c.req.query("filters"))))));
 
   app.delete("/images/:name{.+}", (c) => c.json(engine.removeImage(c.req.param("name"), parseBool(c.req.query("force")))));
   return app;

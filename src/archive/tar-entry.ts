@@ -27,7 +27,7 @@ export interface ExtractionState {
   noOverwriteDirNonDir: boolean;
   /** Directory mtimes, applied after every entry, since creating entries inside a directory bumps its mtime. */
   dirTimes: Array<{ path: string; mtime: number }>;
-  /** Sum of regular file sizes: what Docker reports as a layer's size. */
+  /** Sum of regular file sizes and symlink lengths: what Docker reports as a layer's size (its directory.Size). */
   contentBytes: number;
 }
 
@@ -77,6 +77,7 @@ export async function applyEntry(state: ExtractionState, header: TarHeader, data
       await drain(header, data);
       // Stored verbatim: it is resolved only inside the container, never while extracting.
       symlinkSync(header.linkname ?? "", path);
+      state.contentBytes += Buffer.byteLength(header.linkname ?? ""); // its size, as lstat (and so Docker) counts it
       break;
     case "link":
       await drain(header, data);

@@ -15,6 +15,7 @@ import { exportFilesystem } from "./export.ts";
 import { bunkerMountPoints, containerChanges, type Change } from "./fs-diff.ts";
 import type { ContainerRecord } from "./record.ts";
 import type { ContainerService } from "./service.ts";
+import { treeSize } from "./tree-size.ts";
 
 export class ContainerLayers {
   readonly #tmpDir: string;
@@ -26,6 +27,18 @@ export class ContainerLayers {
     private readonly containerDir: (record: ContainerRecord) => string,
   ) {
     this.#tmpDir = join(root, "tmp");
+  }
+
+  /** `size=1`: the writable layer's bytes, and with the image's, the whole root filesystem's. */
+  async sizes(record: ContainerRecord): Promise<{ SizeRw: number; SizeRootFs: number }> {
+    const rw = await treeSize(this.#upperDir(record));
+    let imageSize = 0;
+    try {
+      imageSize = this.images.get(record.Image).size;
+    } catch {
+      // Its image was force-removed: only the writable layer is left to count.
+    }
+    return { SizeRw: rw, SizeRootFs: rw + imageSize };
   }
 
   async changes(ref: string): Promise<Change[]> {

@@ -12,6 +12,7 @@ import { SyscallError } from "../../ffi/sys.ts";
 import * as C from "../../ffi/constants.ts";
 import type { LaunchSpec } from "./spec.ts";
 import { kernel, type StageSyscalls } from "./syscalls.ts";
+import { MASKED_PATHS, READONLY_PATHS } from "./masked-paths.ts";
 import { mountOverlay } from "../image/overlay-mount.ts";
 import { applyMounts, bindInRoot } from "./mounts.ts";
 import { handOverTerminal } from "./console.ts";
@@ -28,13 +29,6 @@ const DEVICES: [string, number, number][] = [
   ["urandom", 1, 9],
   ["tty", 5, 0],
 ];
-
-const MASKED_PATHS = [
-  "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
-  "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
-];
-const READONLY_PATHS = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
-
 
 export function setupInside(spec: LaunchSpec, sys: StageSyscalls = kernel): void {
   setupNetwork(spec.network);

@@ -1,0 +1,7 @@
+/** Docker's label filter: `key` (the label is set) or `key=value` (set to that value). */
+export function labelMatches(labels: Record<string, string> | null | undefined, filter: string): boolean {
+  const equals = filter.indexOf("=");
+  const key = equals < 0 ? filter : filter.slice(0, equals);
+  if (!labels || !(key in labels)) return false;
+  return equals < 0 || labels[key] === filter.slice(equals + 1);
+}
