@@ -9,6 +9,8 @@
 import { zValidator } from "@hono/zod-validator";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import { every } from "hono/combine";
+import type { MiddlewareHandler } from "hono";
 import { z } from "zod";
 import { InvalidArgumentError } from "../src/errors.ts";
 
@@ -53,8 +55,23 @@ const tooLarge = (): never => {
   throw new HTTPException(413, { message: `request body too large: JSON bodies are limited to ${JSON_BODY_LIMIT / 1024 / 1024} MiB` });
 };
 
-/** Refuses a body over JSON_BODY_LIMIT with 413, before reading it when it says its length. */
-export const jsonLimit = bodyLimit({ maxSize: JSON_BODY_LIMIT, onError: tooLarge });
+/**
+ * A body is read as JSON whatever its Content-Type says (fetch labels a string body text/plain,
+ * curl -d form-urlencoded); an empty one is no body. Hono's validator reads only a JSON type.
+ */
+const bodyAsJson: MiddlewareHandler = async (c, next) => {
+  const raw = c.req.raw;
+  const empty = raw.body === null || raw.headers.get("content-length") === "0";
+  if (!empty && !/^application\/([\w.-]+\+)?json\s*(;|$)/i.test(raw.headers.get("content-type") ?? "")) {
+    const headers = new Headers(raw.headers);
+    headers.set("content-type", "application/json");
+    c.req.raw = new Request(raw, { headers });
+  }
+  await next();
+};
+
+/** Refuses a body over JSON_BODY_LIMIT with 413 (before reading it when it says its length), and reads it as JSON. */
+export const jsonLimit = every(bodyLimit({ maxSize: JSON_BODY_LIMIT, onError: tooLarge }), bodyAsJson);
 
 /** A JSON body of `schema` (after `jsonLimit`); a body not sent as JSON is `{}`, as with Hono. */
 export function jsonOf<S extends z.ZodType>(schema: S) {

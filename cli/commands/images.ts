@@ -1,6 +1,6 @@
 import { humanSize } from "../../src/util/human.ts";
 import { shortId } from "../../src/util/ids.ts";
-import { UsageError } from "../args.ts";
+import { filtersQuery } from "../filters.ts";
 import { defineBunkerCommand } from "../command.ts";
 import { createdAgo, renderTable, splitRepoTag } from "../render.ts";
 
@@ -14,16 +14,18 @@ interface ImageSummary {
 export default defineBunkerCommand({
   name: "images",
   description: "List images",
-  usage: "[OPTIONS]",
+  usage: "[OPTIONS] [REPOSITORY[:TAG]]",
   flags: {
     all: { kind: "boolean", short: "a", description: "Show all images (default hides intermediate images)" },
     quiet: { kind: "boolean", short: "q", description: "Only show image IDs" },
     "no-trunc": { kind: "boolean", description: "Don't truncate output" },
-    filter: { kind: "list", short: "f", description: "Filter output based on conditions provided (dangling=true|false)", valueName: "filter" },
+    filter: { kind: "list", short: "f", description: "Filter output based on conditions provided (dangling, label, before, since, reference)", valueName: "filter" },
   },
-  operands: { min: 0, max: 0 },
-  async run({ flags, client }) {
-    const images = await client.json<ImageSummary[]>("GET", "/images/json", { query: { all: flags.all, filters: filtersQuery(flags.filter) } });
+  operands: { min: 0, max: 1 },
+  async run({ flags, operands, client }) {
+    // `images NAME` is a reference filter, as the docker CLI sends it.
+    const filters = filtersQuery(flags.filter, operands[0] ? { reference: operands[0] } : {});
+    const images = await client.json<ImageSummary[]>("GET", "/images/json", { query: { all: flags.all, filters } });
     const id = (full: string) => (flags["no-trunc"] ? full : shortId(full));
     if (flags.quiet) {
       // An image with several tags is still one ID.
@@ -39,15 +41,3 @@ export default defineBunkerCommand({
     return 0;
   },
 });
-
-/** `-f key=value`, repeatable, as the API's `filters` JSON (`{"dangling":{"true":true}}`). */
-function filtersQuery(filters: string[]): string | undefined {
-  if (filters.length === 0) return undefined;
-  const byKey: Record<string, Record<string, boolean>> = {};
-  for (const filter of filters) {
-    const eq = filter.indexOf("=");
-    if (eq <= 0) throw new UsageError(`bad format of filter (expected name=value): ${filter}`);
-    (byKey[filter.slice(0, eq)] ??= {})[filter.slice(eq + 1)] = true;
-  }
-  return JSON.stringify(byKey);
-}

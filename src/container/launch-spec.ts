@@ -2,6 +2,7 @@
 import { prepareRootfs } from "../start/1-prepare-rootfs.ts";
 import type { LaunchSpec } from "../start/spec.ts";
 import { mountLowers } from "../image/layer-store.ts";
+import { ensureInitLayer } from "./init-layer.ts";
 import type { Image } from "../image/types.ts";
 import type { VolumeStore } from "../volume/store.ts";
 import { capabilityNumbers, DEFAULT_CAPABILITIES } from "./capabilities.ts";
@@ -21,7 +22,7 @@ export function launchSpecFor(record: ContainerRecord, image: Image, network: Ne
     containerId: record.Id,
     containerDir: context.containerDir,
     layersDir: context.layersDir,
-    lowerDirs: mountLowers(image.config.rootfs.diff_ids),
+    lowerDirs: [ensureInitLayer(context.containerDir), ...mountLowers(image.config.rootfs.diff_ids)],
     hostname: record.Config.Hostname!,
     dns: record.HostConfig.Dns,
     extraHosts: record.HostConfig.ExtraHosts ?? [],

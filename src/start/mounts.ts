@@ -50,12 +50,25 @@ function bind(root: string, source: string, target: string, readonly: boolean): 
     mkdirSync(path, { recursive: true });
   } else {
     mkdirSync(dirname(path), { recursive: true });
-    // O_NOFOLLOW: a symlink appearing there since it was resolved is refused, not written through.
-    closeSync(openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW, 0o644));
+    createMountPointFile(path, target);
   }
   throughCheckedPath(root, path, target, (fdPath) => sys.mount(source, fdPath, null, C.MS_BIND | C.MS_REC));
   // A bind takes the flags of its source; read-only takes a remount of the new mount, reached by a new lookup.
   if (readonly) throughCheckedPath(root, path, target, (fdPath) => sys.mount(null, fdPath, null, C.MS_BIND | C.MS_REMOUNT | C.MS_RDONLY));
+}
+
+/**
+ * An empty file to mount over, made only if there is none: opening an existing lower file for
+ * writing would copy it up into the container's writable layer (and into its diff). O_EXCL
+ * never follows a symlink; one found there is refused, never written or mounted through.
+ */
+function createMountPointFile(path: string, target: string): void {
+  try {
+    closeSync(openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    if (!lstatSync(path).isFile()) throw new Error(`mount target ${target} is not a regular file in the container`);
+  }
 }
 
 function throughCheckedPath(root: string, path: string, target: string, use: (fdPath: string) => void): void {

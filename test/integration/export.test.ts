@@ -97,6 +97,19 @@ describe("export and import", () => {
     expect((await run(["tar", "-tf", tarball])).stdout).toContain("bin/busybox\n");
   });
 
+  test("Docker's init layer: /.dockerenv, /etc/mtab and the /etc files are in the container and its export, not in its diff", async () => {
+    const inside = await daemon.bunkerOk("run", "--rm", "base", "sh", "-c", "test -f /.dockerenv && echo dockerenv; readlink /etc/mtab");
+    expect(inside).toBe("dockerenv\n/proc/mounts\n");
+    const created = (await daemon.bunkerOk("create", "base", "true")).trim();
+    const tarball = join(daemon.dir, "init-layer.tar");
+    await daemon.bunkerOk("export", "-o", tarball, created);
+    const names = (await run(["tar", "-tf", tarball])).stdout.split("\n");
+    for (const name of [".dockerenv", "etc/mtab", "etc/hostname", "etc/hosts", "etc/resolv.conf", "dev/console"]) expect(names).toContain(name);
+    await daemon.bunkerOk("start", created);
+    await daemon.bunkerOk("wait", created);
+    expect(await daemon.bunkerOk("diff", created)).toBe("");
+  });
+
   test("a client that leaves mid-stream leaves no mount behind", async () => {
     await daemon.bunkerOk("run", "--name", "big", "base", "dd", "if=/dev/zero", "of=/big", "bs=1M", "count=64");
     const response = await daemon.api("/containers/big/export");
