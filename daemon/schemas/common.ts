@@ -20,3 +20,18 @@ export const keySet = z.record(z.string(), z.object({}).loose()).nullable();
 
 /** `filters={"status":{"exited":true}}`, or the older `{"status":["exited"]}`. */
 export const filtersJson = z.record(z.string(), z.union([z.array(z.string()), z.record(z.string(), z.boolean())]));
+
+/** The run settings an image config and a container config share (Docker's container.Config). */
+export const runConfigFields = {
+  Hostname: z.string().optional(),
+  Domainname: z.string().optional(),
+  User: z.string().optional(),
+  Env: strings.optional(),
+  Cmd: strSlice.optional(),
+  Entrypoint: strSlice.optional(),
+  WorkingDir: z.string().optional(),
+  ExposedPorts: keySet.optional(),
+  Volumes: keySet.optional(),
+  Labels: stringMap.optional(),
+  StopSignal: z.string().optional(),
+};

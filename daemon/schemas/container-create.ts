@@ -4,7 +4,7 @@
  * (an unknown key is no error in Docker either). Loose objects keep them for forward use.
  */
 import { z } from "zod";
-import { int, keySet, stringMap, strings, strSlice } from "./common.ts";
+import { int, runConfigFields, stringMap, strings } from "./common.ts";
 
 const portBinding = z.object({ HostIp: z.string().optional().default(""), HostPort: z.string().optional().default("") }).loose();
 
@@ -27,24 +27,14 @@ const hostConfig = z
 
 export const createContainerBody = z
   .object({
+    ...runConfigFields,
     Image: z.string().optional(),
-    Hostname: z.string().optional(),
-    Domainname: z.string().optional(),
-    User: z.string().optional(),
     AttachStdin: z.boolean().optional(),
     AttachStdout: z.boolean().optional(),
     AttachStderr: z.boolean().optional(),
-    ExposedPorts: keySet.optional(),
     Tty: z.boolean().optional(),
     OpenStdin: z.boolean().optional(),
     StdinOnce: z.boolean().optional(),
-    Env: strings.optional(),
-    Cmd: strSlice.optional(),
-    Entrypoint: strSlice.optional(),
-    Volumes: keySet.optional(),
-    WorkingDir: z.string().optional(),
-    Labels: stringMap.optional(),
-    StopSignal: z.string().optional(),
     StopTimeout: int.nullish().transform((seconds) => seconds ?? undefined),
     HostConfig: hostConfig.nullable().optional(),
   })

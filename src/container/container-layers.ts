@@ -6,8 +6,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { ImageStore } from "../image/image-store.ts";
-import { mountLowers } from "../image/layer-store.ts";
-import { ensureInitLayer } from "./init-layer.ts";
+import { containerLowers } from "./init-layer.ts";
 import { withOverlayView } from "../image/overlay-view.ts";
 import type { Image } from "../image/types.ts";
 import { containerPaths } from "../start/1-prepare-rootfs.ts";
@@ -72,6 +71,6 @@ export class ContainerLayers {
 
   /** The init layer, then the image's layers as short names relative to the layer store: top first. */
   #lowers(record: ContainerRecord): string[] {
-    return [ensureInitLayer(this.containerDir(record)), ...mountLowers(this.images.get(record.Image).config.rootfs.diff_ids)];
+    return containerLowers(this.containerDir(record), this.images.layers, this.images.get(record.Image).config.rootfs.diff_ids);
   }
 }

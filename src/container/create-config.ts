@@ -3,6 +3,7 @@
  * applying the image's defaults the way Docker does: a given Entrypoint replaces the
  * image's and drops its Cmd, Env merges by key, a given user, hostname or workdir wins.
  */
+import { hostname as osHostname } from "node:os";
 import { InvalidArgumentError } from "../errors.ts";
 import { portRequests, type PortMap } from "../network/port-spec.ts";
 import type { Image } from "../image/types.ts";
@@ -74,7 +75,8 @@ export function buildRecord(id: string, name: string, request: CreateRequest, im
   const cmd = nonEmpty(request.Cmd) ? request.Cmd : request.Entrypoint != null ? [] : (defaults.Cmd ?? []);
   const argv = [...(entrypoint ?? []), ...cmd];
   if (argv.length === 0 || argv[0] === "") throw new InvalidArgumentError("No command specified");
-  const hostname = request.Hostname || id.slice(0, 12);
+  // On the host's network a container has the host's name, as under Docker.
+  const hostname = request.Hostname || (request.HostConfig?.NetworkMode === "host" ? osHostname() : id.slice(0, 12));
   const env = mergeEnv([DEFAULT_PATH], defaults.Env, request.Env, [`HOSTNAME=${hostname}`]);
   const host = request.HostConfig ?? {};
   return {

@@ -1,8 +1,8 @@
 /** What one start of a container needs from its record, its image and its volumes: stage 1's input. */
 import { prepareRootfs } from "../start/1-prepare-rootfs.ts";
 import type { LaunchSpec } from "../start/spec.ts";
-import { mountLowers } from "../image/layer-store.ts";
-import { ensureInitLayer } from "./init-layer.ts";
+import type { LayerStore } from "../image/layer-store.ts";
+import { containerLowers } from "./init-layer.ts";
 import type { Image } from "../image/types.ts";
 import type { VolumeStore } from "../volume/store.ts";
 import { capabilityNumbers, DEFAULT_CAPABILITIES } from "./capabilities.ts";
@@ -12,7 +12,7 @@ import type { NetworkPlan } from "../network/network.ts";
 
 export interface LaunchContext {
   containerDir: string;
-  layersDir: string;
+  layers: LayerStore;
   cgroupProcs: string[];
   volumes: VolumeStore;
 }
@@ -21,8 +21,8 @@ export function launchSpecFor(record: ContainerRecord, image: Image, network: Ne
   return prepareRootfs({
     containerId: record.Id,
     containerDir: context.containerDir,
-    layersDir: context.layersDir,
-    lowerDirs: [ensureInitLayer(context.containerDir), ...mountLowers(image.config.rootfs.diff_ids)],
+    layersDir: context.layers.layersDir,
+    lowerDirs: containerLowers(context.containerDir, context.layers, image.config.rootfs.diff_ids),
     hostname: record.Config.Hostname!,
     dns: record.HostConfig.Dns,
     extraHosts: record.HostConfig.ExtraHosts ?? [],

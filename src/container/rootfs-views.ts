@@ -9,8 +9,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import type { Subprocess } from "bun";
 import { EngineError } from "../errors.ts";
 import type { ImageStore } from "../image/image-store.ts";
-import { mountLowers } from "../image/layer-store.ts";
-import { ensureInitLayer } from "./init-layer.ts";
+import { containerLowers } from "./init-layer.ts";
 import { selfCommand } from "../util/self.ts";
 import { containerPaths } from "../start/1-prepare-rootfs.ts";
 import { ROOTFS_VIEW_ENV, ROOTFS_VIEW_READY, STAGE_ROOTFS_VIEW, type RootfsViewSpec } from "../start/rootfs-view.ts";
@@ -99,7 +98,7 @@ export class RootfsViews {
     const spec: RootfsViewSpec = {
       rootfs: paths.rootfs,
       layersDir: this.images.layers.layersDir,
-      lowerDirs: [ensureInitLayer(this.containerDir(record)), ...mountLowers(this.images.get(record.Image).config.rootfs.diff_ids)],
+      lowerDirs: containerLowers(this.containerDir(record), this.images.layers, this.images.get(record.Image).config.rootfs.diff_ids),
       upperDir: paths.upper,
       workDir: paths.work,
     };

@@ -27,6 +27,7 @@ import type { ContainerStore } from "./store.ts";
 import { planMounts } from "./mounts.ts";
 import { consoleSize, launchSpecFor } from "./launch-spec.ts";
 import { KeyedSets, notify } from "./keyed-sets.ts";
+import { transition } from "./state-machine.ts";
 import { ContainerNetworking } from "./container-network.ts";
 import type { VolumeStore } from "../volume/store.ts";
 import type { Network } from "../network/network.ts";
@@ -41,6 +42,13 @@ const DEFAULT_STOP_SECONDS = 10;
 
 /** The exit code recorded when an init died while no daemon was there to reap it. */
 const EXIT_STATUS_LOST = 255;
+
+/** `--network container:NAME` is kept by the other container's ID, as Docker does: a rename or a reused name cannot redirect it. */
+function withNetworkContainerId(request: CreateRequest, idOf: (ref: string) => string): CreateRequest {
+  const mode = request.HostConfig?.NetworkMode;
+  if (!mode?.startsWith("container:") || mode === "container:") return request;
+  return { ...request, HostConfig: { ...request.HostConfig, NetworkMode: `container:${idOf(mode.slice("container:".length))}` } };
+}
 
 export class StartError extends InvalidArgumentError {
   override name = "StartError";
@@ -105,7 +113,7 @@ export class ContainerService {
     } else {
       chosen = generateName((n) => this.store.nameTaken(n) !== undefined);
     }
-    const record = buildRecord(id, chosen, request, image);
+    const record = buildRecord(id, chosen, withNetworkContainerId(request, (ref) => this.store.get(ref).Id), image);
     record.Mounts = planMounts(record, { container: (ref) => this.store.get(ref), volumes: this.volumes });
     try {
       this.store.add(record);
@@ -121,7 +129,7 @@ export class ContainerService {
     const record = this.store.get(ref);
     if (by === "user") {
       // The user's start replaces a restart still waiting out its backoff.
-      if ((await this.#restarts.cancel(record.Id)) === "canceled") record.State = { ...record.State, Status: "exited" };
+      if ((await this.#restarts.cancel(record.Id)) === "canceled") transition(record, "exited");
       this.#restarts.reset(record.Id);
       record.HasBeenManuallyStopped = false;
     }
@@ -138,7 +146,7 @@ export class ContainerService {
     let launched: Launched;
     try {
       const { plan, connect } = await this.#networking.prepare(record, (ref) => this.#initPid(ref));
-      const spec = launchSpecFor(record, image, plan, { containerDir: dir, layersDir: this.images.layers.layersDir, cgroupProcs, volumes: this.volumes });
+      const spec = launchSpecFor(record, image, plan, { containerDir: dir, layers: this.images.layers, cgroupProcs, volumes: this.volumes });
       launched = await launch(spec, containerEnds, consoleSize(record), connect);
     } catch (err) {
       ContainerStdio.closeContainerEnds(containerEnds);
@@ -151,15 +159,7 @@ export class ContainerService {
     const { pid } = launched;
     // Stage 3 seeded every volume still empty: from now on what is in them is the user's.
     for (const mount of record.Mounts) if (mount.Type === "volume") this.volumes.markSeeded(mount.Name);
-    record.State = {
-      ...record.State,
-      Status: "running",
-      Pid: pid,
-      ExitCode: 0,
-      Error: "",
-      StartedAt: nowRfc3339Nano(),
-      PidStartTime: processStartTime(pid) ?? 0,
-    };
+    transition(record, "running", { Pid: pid, ExitCode: 0, Error: "", StartedAt: nowRfc3339Nano(), PidStartTime: processStartTime(pid) ?? 0 });
     this.store.save(record);
     this.#track(record, stdio, (onExit) => this.reaper.watchChild(pid, onExit));
   }
@@ -315,7 +315,7 @@ export class ContainerService {
       this.#networking.releaseAddress(record);
       if (record.State.Status === "running") this.#recordExit(record, null);
       if (record.State.Status === "restarting") {
-        record.State = { ...record.State, Status: "exited" };
+        transition(record, "exited");
         this.store.save(record);
       }
       removeCgroups(record.Id);
@@ -340,7 +340,7 @@ export class ContainerService {
       const restarting = this.store.has(record.Id) && this.#restarts.afterExit(record, () => this.#restartByPolicy(record));
       if (restarting) {
         record.RestartCount++;
-        record.State = { ...record.State, Status: "restarting" };
+        transition(record, "restarting");
         this.store.save(record);
       }
       recorded();
@@ -359,7 +359,7 @@ export class ContainerService {
     } catch (err) {
       consola.warn(`restart of ${record.Id.slice(0, 12)} by its policy: ${(err as Error).message}`);
       if (!this.store.has(record.Id)) return;
-      record.State = { ...record.State, Status: "exited" };
+      transition(record, "exited");
       this.store.save(record);
       notify(this.#stopListeners, record.Id, record.State.ExitCode);
     }
@@ -368,7 +368,7 @@ export class ContainerService {
   /** Ends a wait for a restart by the policy: true if one was waiting, and the container is now stopped. */
   async #cancelRestart(record: ContainerRecord): Promise<boolean> {
     if ((await this.#restarts.cancel(record.Id)) !== "canceled") return false;
-    record.State = { ...record.State, Status: "exited" };
+    transition(record, "exited");
     record.HasBeenManuallyStopped = true;
     this.store.save(record);
     notify(this.#stopListeners, record.Id, record.State.ExitCode);
@@ -387,15 +387,13 @@ export class ContainerService {
   }
 
   #recordExit(record: ContainerRecord, code: number | null): void {
-    record.State = {
-      ...record.State,
-      Status: "exited",
+    transition(record, "exited", {
       Pid: 0,
       ExitCode: code ?? EXIT_STATUS_LOST,
       Error: code === null ? "the container exited while no daemon was watching it: exit status unknown" : "",
       FinishedAt: nowRfc3339Nano(),
       PidStartTime: 0,
-    };
+    });
     this.store.save(record);
   }
 
@@ -404,11 +402,7 @@ export class ContainerService {
     await Promise.race([stdio.closed, Bun.sleep(1000)]);
     removeCgroups(record.Id);
     await this.#networking.release(record);
-    record.State = {
-      ...record.State,
-      ExitCode: err instanceof LaunchError ? err.exitCode : 125,
-      Error: (err as Error).message,
-    };
+    transition(record, record.State.Status, { ExitCode: err instanceof LaunchError ? err.exitCode : 125, Error: (err as Error).message });
     this.store.save(record);
     // A client waiting for the removal (`docker run --rm`) must hear of it, as for one after an exit.
     if (record.HostConfig.AutoRemove) this.#forget(record, true);

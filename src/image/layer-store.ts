@@ -10,7 +10,7 @@
  * A layer is extracted under ROOT/tmp and renamed into place whole, and removed by renaming it
  * back out first, so a crash never leaves a half-present layer that looks registered.
  */
-import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, unlinkSync } from "node:fs";
+import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, lstatSync, readlinkSync, renameSync, rmSync, symlinkSync, unlinkSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { syncfs } from "../../ffi/sys.ts";
@@ -97,6 +97,18 @@ export class LayerStore {
 
   diffDir(diffId: string): string {
     return join(this.layerDir(diffId), "diff");
+  }
+
+  /**
+   * Whether a top-level `name` is a directory in the image of these layers, or absent from it:
+   * the top-most layer that has the entry decides (a whiteout or a link there means "not a directory").
+   */
+  directoryOrAbsent(diffIds: string[], name: string): boolean {
+    for (const diffId of [...diffIds].reverse()) {
+      const stat = lstatSync(join(this.diffDir(diffId), name), { throwIfNoEntry: false });
+      if (stat) return stat.isDirectory();
+    }
+    return true;
   }
 
   size(diffId: string): number {

@@ -4,6 +4,7 @@
  * modes; addresses and veths come back after many containers and after a killed daemon.
  * The /27 holds 29 addresses, so the rounds of 20 containers below prove addresses return.
  */
+import { hostname } from "node:os";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { eventually, run, TestDaemon } from "./harness.ts";
@@ -120,6 +121,17 @@ describe("other modes", () => {
     const out = await daemon.bunkerOk("run", "--rm", "--net", "host", "-h", "inner", "base", "sh", "-c", "cat /proc/net/dev; hostname");
     expect(out).toContain(`${BRIDGE}:`);
     expect(out.trim().endsWith("inner")).toBe(true);
+  });
+
+  test("--net host without -h has the host's hostname, as under Docker", async () => {
+    expect((await daemon.bunkerOk("run", "--rm", "--net", "host", "base", "hostname")).trim()).toBe(hostname());
+  });
+
+  test("--net container:NAME is kept by the other container's ID", async () => {
+    const id = await detached("--name", "netowner", "base", "sleep", "60");
+    const joined = (await daemon.bunkerOk("create", "--net", "container:netowner", "base", "true")).trim();
+    expect((await daemon.bunkerOk("inspect", "-f", "{{.HostConfig.NetworkMode}}", joined)).trim()).toBe(`container:${id}`);
+    await daemon.bunkerOk("rm", "-f", joined, id);
   });
 
   test("--net container: shares the other container's address; joining a stopped one fails", async () => {
