@@ -18,8 +18,6 @@ export interface ImportOptions {
   source: string;
 }
 
-const DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
 export async function importImage(
   images: ImageStore,
   tarball: AsyncIterable<Uint8Array>,
@@ -28,7 +26,8 @@ export async function importImage(
 ): Promise<Image> {
   // Checked before the tarball is read, so bad input fails fast and leaves no orphan layer.
   const name = options.repoTag ? normalizeRepoTag(options.repoTag) : undefined;
-  const runConfig = applyChanges({ Env: [DEFAULT_PATH] }, options.changes ?? []);
+  // Only what the changes say, as Docker's import: a container gets the default PATH at create.
+  const runConfig = applyChanges({}, options.changes ?? []);
   const { diffId } = await images.layers.register(tarball, { whiteouts: "none", onProgress });
   const created = new Date().toISOString();
   const comment = options.message || `Imported from ${options.source}`;

@@ -1,6 +1,6 @@
 /** The real docker CLI, pointed at bunker's socket with DOCKER_HOST, prints what it prints against Docker. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { TestDaemon } from "./harness.ts";
+import { eventually, TestDaemon } from "./harness.ts";
 
 let daemon: TestDaemon;
 
@@ -42,7 +42,7 @@ describe("docker CLI", () => {
     const run = await daemon.docker("run", "-d", "--name", "ticker", "base", "sh", "-c", "while true; do echo tick; sleep 0.2; done");
     const id = run.stdout.trim();
     expect(id).toMatch(/^[0-9a-f]{64}$/);
-    await Bun.sleep(700);
+    await eventually(async () => (await daemon.docker("logs", "ticker")).stdout.startsWith("tick\ntick\n"));
     const ps = await daemon.docker("ps", "-a");
     expect(ps.stdout).toMatch(new RegExp(`^${id.slice(0, 12)}\\s+base\\s+"sh -c 'while true.*…"\\s+.+ ago\\s+Up .+\\s+ticker$`, "m"));
     expect((await daemon.docker("logs", "ticker")).stdout).toStartWith("tick\ntick\n");

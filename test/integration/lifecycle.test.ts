@@ -27,7 +27,7 @@ describe("a detached worker", () => {
     expect(r.code).toBe(0);
     id = r.stdout.trim();
     expect(id).toMatch(/^[0-9a-f]{64}$/);
-    await Bun.sleep(1200);
+    await eventually(async () => /Up \d+ seconds?/.test((await daemon.bunker("ps")).stdout));
     const ps = await daemon.bunker("ps");
     expect(ps.stdout.split("\n")[0]).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES$/);
     expect(ps.stdout).toMatch(new RegExp(`${id.slice(0, 12)}\\s+base\\s+"sh -c 'while true.*Up \\d+ seconds?`));
@@ -67,9 +67,9 @@ describe("a detached worker", () => {
   });
 
   test("kill -s TERM is delivered to a process that handles it", async () => {
-    const r = await daemon.bunker("run", "-d", "base", "sh", "-c", "trap 'exit 42' TERM; while true; do sleep 0.1; done");
+    const r = await daemon.bunker("run", "-d", "base", "sh", "-c", "trap 'exit 42' TERM; echo trapped; while true; do sleep 0.1; done");
     const worker = r.stdout.trim();
-    await Bun.sleep(300);
+    await eventually(async () => (await daemon.bunker("logs", worker)).stdout === "trapped\n");
     await daemon.bunker("kill", "-s", "TERM", worker);
     expect((await daemon.bunker("wait", worker)).stdout).toBe("42\n");
   });

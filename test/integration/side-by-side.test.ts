@@ -61,6 +61,16 @@ describe("inspect", () => {
     expect(ours).toBe(theirs);
   });
 
+  test("import -c 'ENV A=b' gives the image that Env and no other, as Docker's", async () => {
+    for (const host of [bunker.host, dockerd.host]) {
+      const imported = await run(["docker", "import", "-c", "ENV A=b", join(bunker.dir, "busybox.tar"), "with-env"], { DOCKER_HOST: host });
+      expect(imported.code).toBe(0);
+    }
+    const [ours, theirs] = await both("image", "inspect", "--format", "{{json .Config.Env}}", "with-env");
+    expect(ours).toBe(theirs);
+    expect(ours).toBe('["A=b"]\n');
+  });
+
   test("templates over HostConfig and Config print the same", async () => {
     const format = "{{.HostConfig.Memory}} {{.HostConfig.Privileged}} {{.HostConfig.ShmSize}} {{.HostConfig.CpuShares}} {{.HostConfig.ReadonlyRootfs}} {{.Config.OnBuild}} {{.Config.Tty}} {{.State.ExitCode}}";
     const [ours, theirs] = await both("inspect", "--format", format, "done1");

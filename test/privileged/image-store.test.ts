@@ -133,7 +133,7 @@ describe("importImage", () => {
       architecture: "amd64",
       os: "linux",
       comment: "Imported from -",
-      config: { Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "A=1"], Cmd: ["/bin/sh"] },
+      config: { Env: ["A=1"], Cmd: ["/bin/sh"] },
       rootfs: { type: "layers", diff_ids: [`sha256:${createHash("sha256").update(tar).digest("hex")}`] },
       history: [{ created: image.config.created, created_by: "", comment: "Imported from -" }],
     });
