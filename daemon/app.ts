@@ -34,9 +34,10 @@ export function buildApp(engine: Engine): Hono<AppEnv> {
   app.route("/", containerFileRoutes(engine));
   app.route("/", imageTransferRoutes(engine));
   app.notFound((c) => errorResponse(404, `page not found: ${c.req.method} ${c.req.path}`));
-  app.onError((err) => {
+  app.onError((err, c) => {
     const status = statusOf(err);
-    if (status === 500) consola.error(err);
+    // A 500 is a bug: logged with the request that met it; the daemon serves on.
+    if (status === 500) consola.error(`${c.req.method} ${c.req.path}:`, err);
     else consola.debug(`${status}: ${err.message}`);
     return errorResponse(status, err.message);
   });
