@@ -88,6 +88,8 @@ export function attachOutput(containers: ContainerService, record: ContainerReco
   return { output, attachment };
 }
 
+const REPLAY_AFTER_HEADERS_MS = 20;
+
 const ATTACH_PATH = /^\/containers\/([^/]+)\/attach$/;
 
 /** Serves an upgrade request on its raw socket. */
@@ -108,10 +110,17 @@ export async function handleUpgrade(engine: Engine, req: IncomingMessage, socket
     return writeError(socket, statusOf(err), (err as Error).message);
   }
   const { output, attachment } = attached;
-  socket.write(
-    "HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n" +
-      `Api-Version: ${API_VERSION}\r\n\r\n`,
+  await new Promise<void>((resolve) =>
+    socket.write(
+      "HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n" +
+        `Api-Version: ${API_VERSION}\r\n\r\n`,
+      () => resolve(),
+    ),
   );
+  // docker-py reads the 101 through a buffered file, then the stream from the raw socket: bytes
+  // that arrive with the headers are lost in that buffer. A replayed log is ready at once, so it
+  // waits for the client to have read the headers (a few ms) rather than racing them.
+  if (parseBool(url.searchParams.get("logs") ?? undefined)) await Bun.sleep(REPLAY_AFTER_HEADERS_MS);
   const takesInput = parseBool(url.searchParams.get("stdin") ?? undefined) && record.Config.OpenStdin;
   socket.on("data", (chunk: Buffer) => {
     if (!takesInput) return; // nothing to feed: drain it so the client never blocks

@@ -71,6 +71,8 @@ export class ContainerService {
   readonly #pendingAttach = new KeyedSets<Attachment>();
   /** Stopped containers whose root `cp` has mounted: a start now would mount the same upper dir twice. */
   readonly rootfsInUse = new Set<string>();
+  /** Starts under way, by container ID. */
+  readonly #starting = new Map<string, Promise<void>>();
 
   constructor(
     private readonly store: ContainerStore,
@@ -126,6 +128,25 @@ export class ContainerService {
 
   /** `by` "policy" is a restart after an exit, which keeps the policy's retry count and backoff. */
   async start(ref: string, by: "user" | "policy" = "user"): Promise<void> {
+    const id = this.store.get(ref).Id;
+    // One start at a time per container: a second one (two restarts, a start racing a restart)
+    // waits for the first, then finds it running (304) or tries again. Two at once each launched
+    // an init, and the first was orphaned.
+    const pending = this.#starting.get(id);
+    if (pending) {
+      await pending.catch(() => {});
+      return this.start(ref, by);
+    }
+    const starting = this.#startNow(ref, by);
+    this.#starting.set(id, starting);
+    try {
+      await starting;
+    } finally {
+      if (this.#starting.get(id) === starting) this.#starting.delete(id);
+    }
+  }
+
+  async #startNow(ref: string, by: "user" | "policy"): Promise<void> {
     const record = this.store.get(ref);
     if (by === "user") {
       // The user's start replaces a restart still waiting out its backoff.
@@ -205,13 +226,15 @@ export class ContainerService {
     this.#signal(record, number);
   }
 
+  /** Stop then start; either finding the container already there (a concurrent restart) is fine. */
   async restart(ref: string, seconds?: number): Promise<void> {
-    try {
-      await this.stop(ref, seconds);
-    } catch (err) {
-      if (!(err instanceof NotModifiedError)) throw err;
+    for (const step of [() => this.stop(ref, seconds), () => this.start(ref)]) {
+      try {
+        await step();
+      } catch (err) {
+        if (!(err instanceof NotModifiedError)) throw err;
+      }
     }
-    await this.start(ref);
   }
 
   /** Resolves with the exit code once `condition` holds. */

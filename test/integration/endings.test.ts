@@ -4,7 +4,7 @@
  * a container that has exited.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { bunkerCgroups, run, TestDaemon } from "./harness.ts";
@@ -42,6 +42,21 @@ describe("cgroups", () => {
     await daemon.stop();
     await daemon.start();
     expect(existsSync(orphan)).toBe(false);
+  });
+});
+
+describe("concurrent starts", () => {
+  test("starts and restarts at once launch one init: nothing is orphaned, rm -f leaves no process", async () => {
+    const id = (await daemon.bunkerOk("create", "base", "sleep", "600")).trim();
+    const starts = await Promise.all(Array.from({ length: 4 }, () => daemon.api(`/containers/${id}/start`, { method: "POST" })));
+    expect(starts.map((r) => r.status).sort()).toEqual([204, 304, 304, 304]);
+    const restarts = await Promise.all(Array.from({ length: 3 }, () => daemon.api(`/containers/${id}/restart?t=0`, { method: "POST" })));
+    expect(restarts.map((r) => r.status)).toEqual([204, 204, 204]);
+    const procs = ofContainer(id).find((dir) => dir.includes("/pids/")) ?? ofContainer(id)[0]!;
+    // The init alone: one sleep, not one per start.
+    expect(readFileSync(join(procs, "cgroup.procs"), "utf8").trim().split("\n")).toHaveLength(1);
+    await daemon.bunkerOk("rm", "-f", id);
+    expect(ofContainer(id)).toEqual([]);
   });
 });
 
