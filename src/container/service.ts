@@ -19,7 +19,7 @@ import { readJsonLog, type FollowOptions, type LogEntry, type ReadOptions } from
 import { logRotation, type LogFile } from "./log-options.ts";
 import { processStartTime, Reaper } from "./reaper.ts";
 import type { ContainerRecord } from "./record.ts";
-import { startsWithDaemon } from "./restart-policy.ts";
+import { restoreContainers } from "./restore.ts";
 import { Restarts } from "./restarts.ts";
 import { ContainerStdio, type OutputListener } from "./stdio.ts";
 import { Attachment } from "./attachment.ts";
@@ -314,39 +314,30 @@ export class ContainerService {
     return this.#running.get(record.Id);
   }
 
-  /**
-   * After a daemon start: a container recorded as running is either still alive (same PID,
-   * same start time), and is adopted again with its pipes reopened, or it died unseen and is
-   * recorded as exited. Leftover cgroups of stopped containers are removed, and containers
-   * whose restart policy says so are started again.
-   */
+  /** After a daemon start: the previous daemon's containers watched again, or settled (./restore.ts). */
   restore(): void {
-    const isAlive = (record: ContainerRecord) => record.State.Status === "running" && processStartTime(record.State.Pid) === record.State.PidStartTime;
-    const survivors = this.store.list().filter(isAlive);
-    // Cgroups of containers gone while no daemon watched, or made by a removed container.
-    sweepCgroups(new Set(survivors.map((record) => record.Id)));
-    // Before any restart by policy below makes new ones.
-    this.#networking.adoptSurvivors(survivors, (record) => this.store.save(record));
-    for (const record of this.store.list()) {
-      const alive = survivors.includes(record);
-      if (alive) {
+    restoreContainers(this.store.list(), {
+      adoptNetworks: (survivors) => this.#networking.adoptSurvivors(survivors, (record) => this.store.save(record)),
+      sweepCgroups,
+      watchAgain: (record) => {
         const stdio = ContainerStdio.reattach(this.store.dirOf(record.Id), this.#logFile(record), record.Config.OpenStdin);
         this.#track(record, stdio, (onExit) => this.reaper.watchSurvivor(record.State.Pid, record.State.PidStartTime, onExit));
         consola.info(`container ${record.Id.slice(0, 12)} survived the previous daemon; watching it again`);
-        continue;
-      }
-      this.#networking.releaseAddress(record);
-      if (record.State.Status === "running") this.#recordExit(record, null);
-      if (record.State.Status === "restarting") {
-        transition(record, "exited");
-        this.store.save(record);
-      }
-      removeCgroups(record.Id);
-      if (record.HostConfig.AutoRemove) this.#forget(record, true);
-      else if (startsWithDaemon(record)) {
+      },
+      settleDead: (record) => {
+        this.#networking.releaseAddress(record);
+        if (record.State.Status === "running") this.#recordExit(record, null);
+        if (record.State.Status === "restarting") {
+          transition(record, "exited");
+          this.store.save(record);
+        }
+        removeCgroups(record.Id);
+      },
+      remove: (record) => this.#forget(record, true),
+      startByPolicy: (record) => {
         this.start(record.Id).catch((err) => consola.warn(`restart of ${record.Id.slice(0, 12)} by its policy: ${err.message}`));
-      }
-    }
+      },
+    });
   }
 
   #track(record: ContainerRecord, stdio: ContainerStdio, watch: (onExit: (code: number | null) => void) => void): void {
