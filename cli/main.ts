@@ -8,7 +8,7 @@ import { parseArgs, UsageError, type FlagDefs } from "./args.ts";
 import { DEFAULT_HOST } from "./client.ts";
 import type { BunkerCommand } from "./command.ts";
 import { importEntry } from "../src/util/entry-point.ts";
-import { versionLine } from "./version-line.ts";
+import { buildCommit, VERSION } from "../src/util/build-info.ts";
 
 /** Every command, by the name of its file under cli/commands/. */
 const COMMANDS = [
@@ -39,7 +39,7 @@ export async function runCli(argv: string[]): Promise<number> {
   const [name, ...commandArgs] = global.operands;
   // `docker --version`: one line, no daemon needed.
   if (global.flags.version && name === undefined) {
-    console.log(versionLine());
+    console.log(`bunker version ${VERSION}, build ${buildCommit()}`);
     return 0;
   }
   if (global.help || name === undefined) {

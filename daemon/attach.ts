@@ -11,7 +11,7 @@ import type { Engine } from "../src/engine.ts";
 import type { ContainerService } from "../src/container/service.ts";
 import type { ContainerRecord } from "../src/container/record.ts";
 import type { Attachment } from "../src/container/attachment.ts";
-import { errorResponse, statusOf } from "./errors.ts";
+import { statusOf, writeErrorToSocket } from "./errors.ts";
 import { parseBool } from "./query.ts";
 import { frame } from "./render/stream.ts";
 import { API_VERSION } from "./version.ts";
@@ -22,6 +22,8 @@ export interface AttachedOutput {
   output: ReadableStream<Uint8Array>;
   /** The live attachment; none with stream=0, which only replays the log. */
   attachment?: Attachment;
+  /** logs=1: the output starts with the log so far. */
+  replaysLog: boolean;
 }
 
 /**
@@ -63,7 +65,7 @@ export function attachOutput(containers: ContainerService, record: ContainerReco
         if (open) controller.enqueue(chunk);
       };
       void (async () => {
-        const entries = containers.readLogs(record, {}, undefined);
+        const entries = containers.readLogs(record, {});
         try {
           for await (const entry of entries) {
             if (abort.signal.aborted || entry.time >= since) break;
@@ -85,7 +87,7 @@ export function attachOutput(containers: ContainerService, record: ContainerReco
       attachment?.detach();
     },
   });
-  return { output, attachment };
+  return { output, attachment, replaysLog: logs };
 }
 
 const REPLAY_AFTER_HEADERS_MS = 20;
@@ -97,7 +99,7 @@ export async function handleUpgrade(engine: Engine, req: IncomingMessage, socket
   const url = new URL(req.url ?? "/", "http://bunker");
   const match = ATTACH_PATH.exec(url.pathname);
   if (!match || req.method !== "POST") {
-    return writeError(socket, 404, `page not found: ${req.method} ${url.pathname}`);
+    return writeErrorToSocket(socket, 404, `page not found: ${req.method} ${url.pathname}`);
   }
   let attached: AttachedOutput;
   let scanner: DetachKeyScanner;
@@ -107,9 +109,9 @@ export async function handleUpgrade(engine: Engine, req: IncomingMessage, socket
     scanner = new DetachKeyScanner(parseDetachKeys(url.searchParams.get("detachKeys") || DEFAULT_DETACH_KEYS));
     attached = attachOutput(engine.containers, record, url.searchParams);
   } catch (err) {
-    return writeError(socket, statusOf(err), (err as Error).message);
+    return writeErrorToSocket(socket, statusOf(err), (err as Error).message);
   }
-  const { output, attachment } = attached;
+  const { output, attachment, replaysLog } = attached;
   await new Promise<void>((resolve) =>
     socket.write(
       "HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n" +
@@ -120,7 +122,7 @@ export async function handleUpgrade(engine: Engine, req: IncomingMessage, socket
   // docker-py reads the 101 through a buffered file, then the stream from the raw socket: bytes
   // that arrive with the headers are lost in that buffer. A replayed log is ready at once, so it
   // waits for the client to have read the headers (a few ms) rather than racing them.
-  if (parseBool(url.searchParams.get("logs") ?? undefined)) await Bun.sleep(REPLAY_AFTER_HEADERS_MS);
+  if (replaysLog) await Bun.sleep(REPLAY_AFTER_HEADERS_MS);
   const takesInput = parseBool(url.searchParams.get("stdin") ?? undefined) && record.Config.OpenStdin;
   socket.on("data", (chunk: Buffer) => {
     if (!takesInput) return; // nothing to feed: drain it so the client never blocks
@@ -149,9 +151,4 @@ export async function handleUpgrade(engine: Engine, req: IncomingMessage, socket
   } finally {
     socket.end();
   }
-}
-
-async function writeError(socket: Duplex, status: number, message: string): Promise<void> {
-  const body = await errorResponse(status, message).text();
-  socket.end(`HTTP/1.1 ${status} Error\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }

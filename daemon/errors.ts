@@ -1,4 +1,5 @@
 /** The one place where engine error kinds become HTTP statuses. */
+import type { Duplex } from "node:stream";
 import { HTTPException } from "hono/http-exception";
 import { ConflictError, InvalidArgumentError, NotFoundError, NotModifiedError } from "../src/errors.ts";
 
@@ -19,4 +20,10 @@ export function statusOf(err: unknown): number {
 export function errorResponse(status: number, message: string): Response {
   if (status === 304) return new Response(null, { status });
   return new Response(`${JSON.stringify({ message })}\n`, { status, headers: { "Content-Type": "application/json" } });
+}
+
+/** The same error written straight to a socket Hono does not own (an upgrade, a request the parser refused), then closed. */
+export async function writeErrorToSocket(socket: Duplex, status: number, message: string): Promise<void> {
+  const body = await errorResponse(status, message).text();
+  socket.end(`HTTP/1.1 ${status} Error\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }

@@ -14,7 +14,7 @@ import type { Engine } from "../src/engine.ts";
 import { InvalidArgumentError } from "../src/errors.ts";
 import { handleUpgrade } from "./attach.ts";
 import { ClientConnection } from "./client-connection.ts";
-import { errorResponse } from "./errors.ts";
+import { writeErrorToSocket } from "./errors.ts";
 import type { AppEnv } from "./app.ts";
 
 const VERSION_PREFIX = /^\/v\d+(\.\d+)?(?=\/)/;
@@ -32,13 +32,6 @@ function stripVersion(req: http.IncomingMessage): void {
   req.url = (req.url ?? "/").replace(VERSION_PREFIX, "");
 }
 
-/** A request the HTTP parser could not read (bad chunking, oversized headers): Docker's JSON error, then close. */
-async function answerProtocolError(err: Error, socket: Duplex): Promise<void> {
-  if (!socket.writable) return void socket.destroy();
-  const body = await errorResponse(400, `bad request: ${err.message}`).text();
-  socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-}
-
 export async function listen(app: Hono<AppEnv>, engine: Engine, where: Listener): Promise<net.Server> {
   const requestListener = getRequestListener(app.fetch);
   const server = http.createServer((req, res) => {
@@ -54,7 +47,11 @@ export async function listen(app: Hono<AppEnv>, engine: Engine, where: Listener)
       socket.destroy();
     });
   });
-  server.on("clientError", (err: Error, socket: Duplex) => void answerProtocolError(err, socket));
+  // A request the parser could not read (bad chunking, oversized headers): a JSON 400, then close.
+  server.on("clientError", (err: Error, socket: Duplex) => {
+    if (socket.writable) void writeErrorToSocket(socket, 400, `bad request: ${err.message}`);
+    else socket.destroy();
+  });
   // Each connection goes through a ClientConnection, which answers clients that half-close.
   const listener = net.createServer({ allowHalfOpen: true }, (socket) => server.emit("connection", new ClientConnection(socket)));
   if (where.kind === "unix") {

@@ -21,9 +21,14 @@ function isUnified(): boolean {
   return existsSync(join(CGROUP_ROOT, "cgroup.controllers"));
 }
 
+/** The `bunker/` parent in each hierarchy this host has: the unified one, or each v1 controller's. */
+function bunkerParents(): string[] {
+  const roots = isUnified() ? [CGROUP_ROOT] : V1_CONTROLLERS.map((c) => join(CGROUP_ROOT, c)).filter(existsSync);
+  return roots.map((root) => join(root, "bunker"));
+}
+
 export function cgroupDirs(id: string): string[] {
-  if (isUnified()) return [join(CGROUP_ROOT, "bunker", id)];
-  return V1_CONTROLLERS.map((c) => join(CGROUP_ROOT, c)).filter(existsSync).map((dir) => join(dir, "bunker", id));
+  return bunkerParents().map((parent) => join(parent, id));
 }
 
 /** Creates the container's cgroups and returns the `cgroup.procs` files to join. */
@@ -61,12 +66,6 @@ function removeTree(dir: string): void {
   } catch {
     // Still busy (a process in D state): the next daemon start's sweep retries.
   }
-}
-
-/** The `bunker/` parent in each hierarchy. */
-function bunkerParents(): string[] {
-  if (isUnified()) return [join(CGROUP_ROOT, "bunker")];
-  return V1_CONTROLLERS.map((c) => join(CGROUP_ROOT, c, "bunker")).filter(existsSync);
 }
 
 /** At daemon start: removes every cgroup under `bunker/` that belongs to no container in `keep`. */

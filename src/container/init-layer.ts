@@ -15,14 +15,14 @@ const ETC_FILES = ["etc/hostname", "etc/hosts", "etc/resolv.conf"];
 const DIRS = ["dev/pts", "dev/shm", "proc", "sys"];
 
 /** The container's init layer, made once (by temp dir and rename, so a crash leaves none half-made). */
-export function ensureInitLayer(containerDir: string, imageHasEtcDir: boolean): string {
+function ensureInitLayer(containerDir: string, imageHasEtcDir: () => boolean): string {
   const dir = join(containerDir, "init");
   if (existsSync(dir)) return dir;
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   for (const sub of DIRS) mkdirSync(join(tmp, sub), { recursive: true, mode: 0o755 });
   for (const file of FILES) writeFileSync(join(tmp, file), "", { mode: 0o755 });
-  if (imageHasEtcDir) {
+  if (imageHasEtcDir()) {
     mkdirSync(join(tmp, "etc"), { mode: 0o755 });
     for (const file of ETC_FILES) writeFileSync(join(tmp, file), "", { mode: 0o755 });
     symlinkSync("/proc/mounts", join(tmp, "etc/mtab"));
@@ -33,5 +33,6 @@ export function ensureInitLayer(containerDir: string, imageHasEtcDir: boolean): 
 
 /** The init layer over `diffIds` followed by their mount names: a container's lower dirs, top first. */
 export function containerLowers(containerDir: string, layers: LayerStore, diffIds: string[]): string[] {
-  return [ensureInitLayer(containerDir, layers.directoryOrAbsent(diffIds, "etc")), ...mountLowers(diffIds)];
+  // The image's /etc is looked at once, when the layer is made, not on every start.
+  return [ensureInitLayer(containerDir, () => layers.directoryOrAbsent(diffIds, "etc")), ...mountLowers(diffIds)];
 }
