@@ -1,5 +1,5 @@
 /** Pure text rendering shared by the listing commands, matching the docker CLI's output byte for byte. */
-import { humanDuration, humanSize } from "../src/util/human.ts";
+import { humanDuration } from "../src/util/human.ts";
 
 /** Display width as Go's tabwriter counts it: one per code point. */
 function width(text: string): number {
@@ -78,14 +78,6 @@ export function formatNames(names: string[] | null | undefined): string {
 /** The CREATED column from unix seconds: `3 minutes ago`. */
 export function createdAgo(unixSeconds: number, now = Date.now()): string {
   return `${humanDuration(now - unixSeconds * 1000)} ago`;
-}
-
-/** `[=====>      ]  1.05MB/2.1MB` for bytes sent so far; without a total just the count. */
-export function progressBar(done: number, total: number | undefined, barWidth = 50): string {
-  if (!total) return humanSize(done);
-  const filled = Math.min(barWidth, Math.floor((done / total) * barWidth));
-  const bar = filled >= barWidth ? "=".repeat(barWidth) : `${"=".repeat(filled)}>${" ".repeat(barWidth - filled - 1)}`;
-  return `[${bar}]  ${humanSize(done)}/${humanSize(total)}`;
 }
 
 /** Splits `repo:tag` at the tag's colon, not a registry port's (`localhost:5000/a` has no tag). */

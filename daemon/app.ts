@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import type { HttpBindings } from "@hono/node-server";
 import { consola } from "consola";
 import type { Engine } from "../src/engine.ts";
+import { EngineError } from "../src/errors.ts";
 import { errorResponse, statusOf } from "./errors.ts";
 import { systemRoutes } from "./routes/system.ts";
 import { imageRoutes } from "./routes/images.ts";
@@ -14,6 +15,7 @@ import { containerRoutes } from "./routes/containers.ts";
 import { containerLayerRoutes } from "./routes/container-layers.ts";
 import { containerFileRoutes } from "./routes/container-files.ts";
 import { imageTransferRoutes } from "./routes/image-transfer.ts";
+import { registryRoutes } from "./routes/registry.ts";
 import { API_VERSION, SERVER_HEADER } from "./version.ts";
 
 export type AppEnv = { Bindings: HttpBindings };
@@ -28,6 +30,8 @@ export function buildApp(engine: Engine): Hono<AppEnv> {
     c.header("Server", SERVER_HEADER);
   });
   app.route("/", systemRoutes(engine));
+  // Before imageRoutes: `/images/search` must not be taken for an image called "search".
+  app.route("/", registryRoutes(engine));
   app.route("/", imageRoutes(engine));
   app.route("/", containerRoutes(engine));
   app.route("/", containerLayerRoutes(engine));
@@ -37,7 +41,7 @@ export function buildApp(engine: Engine): Hono<AppEnv> {
   app.onError((err, c) => {
     const status = statusOf(err);
     // A 500 is a bug: logged with the request that met it; the daemon serves on.
-    if (status === 500) consola.error(`${c.req.method} ${c.req.path}:`, err);
+    if (status === 500 && !(err instanceof EngineError)) consola.error(`${c.req.method} ${c.req.path}:`, err);
     else consola.debug(`${status}: ${err.message}`);
     return errorResponse(status, err.message);
   });

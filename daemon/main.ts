@@ -7,6 +7,7 @@ import { Engine } from "../src/engine.ts";
 import { buildApp } from "./app.ts";
 import { claimPidfile, releasePidfile } from "./pidfile.ts";
 import { listen, parseHost, type Listener } from "./server.ts";
+import { DEFAULT_REGISTRY_OPTIONS, type RegistryOptions } from "../src/registry/types.ts";
 
 const USAGE = `Usage: bunker daemon [OPTIONS]
 
@@ -15,6 +16,11 @@ const USAGE = `Usage: bunker daemon [OPTIONS]
   -p, --pidfile FILE  (default /var/run/bunker.pid)
   -b, --bridge NAME   network bridge, or "none" (default bunker0)
   --bip CIDR          the bridge's address
+  --insecure-registry HOST|CIDR   reach this registry over HTTP or unverified TLS; repeatable (loopback always is)
+  --registry-mirror URL           try this mirror first for Docker Hub pulls; repeatable
+  --max-concurrent-downloads N    layers downloaded at once (default 3)
+  --max-concurrent-uploads N      layers uploaded at once (default 5)
+  --certs-dir DIR     per-registry CAs and client certificates, DIR/<host[:port]>/ (default /etc/bunker/certs.d)
   -D, --debug         debug logging`;
 
 export async function runDaemon(argv: string[]): Promise<void> {
@@ -28,6 +34,11 @@ export async function runDaemon(argv: string[]): Promise<void> {
         pidfile: { type: "string", short: "p", default: "/var/run/bunker.pid" },
         bridge: { type: "string", short: "b", default: "bunker0" },
         bip: { type: "string" },
+        "insecure-registry": { type: "string", multiple: true },
+        "registry-mirror": { type: "string", multiple: true },
+        "max-concurrent-downloads": { type: "string", default: String(DEFAULT_REGISTRY_OPTIONS.maxConcurrentDownloads) },
+        "max-concurrent-uploads": { type: "string", default: String(DEFAULT_REGISTRY_OPTIONS.maxConcurrentUploads) },
+        "certs-dir": { type: "string", default: DEFAULT_REGISTRY_OPTIONS.certsDir },
         debug: { type: "boolean", short: "D", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -47,14 +58,16 @@ export async function runDaemon(argv: string[]): Promise<void> {
   process.on("uncaughtException", (err) => consola.error("uncaught exception (a bug):", err));
   process.on("unhandledRejection", (err) => consola.error("unhandled rejection (a bug):", err));
   let listeners: Listener[];
+  let registry: RegistryOptions;
   try {
+    registry = registryOptions(values);
     listeners = (values.host?.length ? values.host : ["unix:///var/run/bunker.sock"]).map(parseHost);
     claimPidfile(values.pidfile);
   } catch (err) {
     consola.error((err as Error).message);
     process.exit(1);
   }
-  const engine = Engine.open({ root: values.root, debug: values.debug, bridge: values.bridge, bip: values.bip });
+  const engine = Engine.open({ root: values.root, debug: values.debug, bridge: values.bridge, bip: values.bip, registry });
   const app = buildApp(engine);
   const servers: net.Server[] = [];
   try {
@@ -84,4 +97,28 @@ export async function runDaemon(argv: string[]): Promise<void> {
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+function registryOptions(values: {
+  "insecure-registry"?: string[];
+  "registry-mirror"?: string[];
+  "max-concurrent-downloads": string;
+  "max-concurrent-uploads": string;
+  "certs-dir": string;
+}): RegistryOptions {
+  const count = (name: string, value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive whole number, not ${value}`);
+    return n;
+  };
+  for (const mirror of values["registry-mirror"] ?? []) {
+    if (!/^https?:\/\/[^/]+/.test(mirror)) throw new Error(`invalid --registry-mirror ${mirror}: use http(s)://host[:port]`);
+  }
+  return {
+    insecureRegistries: values["insecure-registry"] ?? [],
+    mirrors: values["registry-mirror"] ?? [],
+    certsDir: values["certs-dir"],
+    maxConcurrentDownloads: count("max-concurrent-downloads", values["max-concurrent-downloads"]),
+    maxConcurrentUploads: count("max-concurrent-uploads", values["max-concurrent-uploads"]),
+  };
 }

@@ -8,6 +8,8 @@
  *   repositories.json       tags
  *   containers/<id>/        config.json, json log, overlay upper/work dirs, stdio pipes
  *   volumes/<id>/           volume.json, and _data: what containers mount
+ *   repo-digests.json       registry digests of pulled and pushed images
+ *   layer-sources/          which registry blobs each layer is (push reuses them)
  *   tmp/                    half-made layers, removed at start
  */
 import { mkdirSync } from "node:fs";
@@ -31,6 +33,13 @@ import { saveImages } from "./image/save.ts";
 import { ContainerFiles } from "./container/files.ts";
 import { RootfsViews } from "./container/rootfs-views.ts";
 import { Network } from "./network/network.ts";
+import { Distribution } from "./image/distribution.ts";
+import { pullAllTags, pullImage, type PullResult } from "./image/pull.ts";
+import { pushImage, type PushedTag } from "./image/push.ts";
+import type { ImageReference } from "./image/reference.ts";
+import { login } from "./registry/login.ts";
+import { searchImages, type SearchOptions, type SearchResult } from "./registry/search.ts";
+import { DEFAULT_REGISTRY_OPTIONS, type Credentials, type ProgressSink, type RegistryOptions } from "./registry/types.ts";
 
 export interface EngineOptions {
   root: string;
@@ -38,6 +47,8 @@ export interface EngineOptions {
   /** The bridge to attach containers to, or "none". */
   bridge: string;
   bip?: string;
+  /** Insecure registries, mirrors, certs.d and transfer limits (Docker's defaults when absent). */
+  registry?: RegistryOptions;
 }
 
 export class Engine {
@@ -50,10 +61,12 @@ export class Engine {
   readonly #containerStore: ContainerStore;
   readonly #volumes: VolumeStore;
   readonly network: Network;
+  readonly distribution: Distribution;
 
   private constructor(readonly options: EngineOptions) {
     mkdirSync(options.root, { recursive: true, mode: 0o711 });
     this.images = new ImageStore(options.root);
+    this.distribution = new Distribution(options.root, options.registry ?? DEFAULT_REGISTRY_OPTIONS, this.images);
     this.#containerStore = new ContainerStore(join(options.root, "containers"));
     const reaper = new Reaper();
     reaper.enable();
@@ -71,6 +84,7 @@ export class Engine {
     engine.images.layers.cleanupTemp();
     engine.images.layers.ensureLinks();
     engine.images.load();
+    engine.#removeOrphanLayers();
     engine.#volumes.load();
     engine.#containerStore.load();
     engine.containers.restore();
@@ -121,6 +135,38 @@ export class Engine {
   /** `eligible`: which dangling images the request's filters allow to go. */
   pruneImages(eligible: (image: Image) => boolean = () => true): PruneReport {
     return pruneImages(this.images, (imageId) => this.#usedBy(imageId), eligible);
+  }
+
+  /** `pull`: one tag or digest, or with `allTags` every tag of the repository. */
+  async pull(ref: ImageReference, credentials: Credentials, progress: ProgressSink, allTags = false): Promise<PullResult[]> {
+    if (allTags) return pullAllTags(this.distribution, ref.repo, credentials, progress);
+    return [await pullImage(this.distribution, ref, credentials, progress)];
+  }
+
+  push(repo: string, tag: string | undefined, credentials: Credentials, progress: ProgressSink): Promise<PushedTag[]> {
+    return pushImage(this.distribution, repo, tag, credentials, progress);
+  }
+
+  /** Checks credentials against a registry; they are kept by the client (config.json), not here. */
+  login(serverAddress: string, credentials: Credentials): Promise<void> {
+    return login(this.distribution.transport, this.distribution.tokens, serverAddress, credentials);
+  }
+
+  search(term: string, credentials: Credentials, options: SearchOptions): Promise<SearchResult[]> {
+    return searchImages(this.distribution.transport, this.distribution.tokens, term, credentials, options);
+  }
+
+  /**
+   * Layers no image has: what a pull, load or commit killed between registering a layer and
+   * its image left. Images in use are never deleted, so no container needs such a layer.
+   */
+  #removeOrphanLayers(): void {
+    for (const diffId of this.images.layers.list()) {
+      if (this.images.layerUsers(diffId) === 0) {
+        this.images.layers.remove(diffId);
+        this.distribution.sources.remove(diffId);
+      }
+    }
   }
 
   /** IDs of the containers created from the image. */

@@ -25,3 +25,21 @@ export class InvalidArgumentError extends EngineError {
 export class NotModifiedError extends EngineError {
   override name = "NotModifiedError";
 }
+
+/** The registry refused the credentials, or wants some. HTTP 401. */
+export class UnauthorizedError extends EngineError {
+  override name = "UnauthorizedError";
+}
+
+/**
+ * Something outside bunker failed: a registry that cannot be reached, answers nonsense, or
+ * serves bytes whose digest is wrong. HTTP 500, as Docker answers, but not a bug of ours.
+ */
+export class UpstreamError extends EngineError {
+  override name = "UpstreamError";
+}
+
+/** Bytes whose digest is not the one they were promised under (a corrupt or hostile registry). HTTP 500. */
+export class DigestMismatchError extends UpstreamError {
+  override name = "DigestMismatchError";
+}

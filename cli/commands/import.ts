@@ -1,6 +1,6 @@
 import { jsonMessages, type RequestOptions } from "../client.ts";
 import { defineBunkerCommand } from "../command.ts";
-import { progressBar } from "../render.ts";
+import { progressBar } from "../../src/util/human.ts";
 
 export default defineBunkerCommand({
   name: "import",

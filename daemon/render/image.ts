@@ -13,7 +13,7 @@ export function listItem(image: Image, repoTags = image.repoTags) {
     Id: image.id,
     Labels: image.config.config.Labels ?? null,
     ParentId: image.config.parent ?? "",
-    RepoDigests: [],
+    RepoDigests: image.repoDigests,
     RepoTags: repoTags,
     SharedSize: -1,
     Size: image.size,
@@ -26,7 +26,7 @@ export function inspect(image: Image) {
   return {
     Id: image.id,
     RepoTags: image.repoTags,
-    RepoDigests: [],
+    RepoDigests: image.repoDigests,
     Parent: config.parent ?? "",
     Comment: config.comment ?? "",
     Created: config.created,

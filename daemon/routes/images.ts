@@ -7,6 +7,7 @@ import { parseBool, parseFilters } from "../query.ts";
 import { history, inspect, listItem } from "../render/image.ts";
 import { jsonMessage } from "../render/stream.ts";
 import { filterImages, pruneFilter } from "../filters/images.ts";
+import { pullResponse } from "./registry.ts";
 
 /** Where an import's tarball comes from: the request body, or a URL the daemon fetches. */
 async function importSource(fromSrc: string, body: ReadableStream<Uint8Array> | null): Promise<AsyncIterable<Uint8Array>> {
@@ -34,10 +35,7 @@ export function imageRoutes(engine: Engine): Hono<AppEnv> {
 
   app.post("/images/create", async (c) => {
     const fromSrc = c.req.query("fromSrc");
-    if (fromSrc === undefined) {
-      const name = c.req.query("fromImage") ?? "";
-      throw new InvalidArgumentError(`pulling ${name} from a registry is not supported by this daemon yet; use import or load`);
-    }
+    if (fromSrc === undefined) return pullResponse(engine, c);
     const repo = c.req.query("repo");
     const tag = c.req.query("tag");
     const image = await engine.importImage(await importSource(fromSrc, c.req.raw.body), {

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { Readable, pipeline } from "node:stream";
-import { createGunzip } from "node:zlib";
+import { createGunzip, createZstdDecompress } from "node:zlib";
 import { extract as tarExtract, type Extract } from "tar-stream";
 import { InvalidArgumentError } from "../errors.ts";
 import { applyDirectoryTimes, applyEntry, type EntryData, type ExtractionState, type TarHeader, type WhiteoutMode } from "./tar-entry.ts";
@@ -34,6 +34,7 @@ export interface ExtractStats {
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
+const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
 
 export async function extractTar(input: AsyncIterable<Uint8Array>, root: string, options: ExtractOptions = {}): Promise<ExtractStats> {
   const state: ExtractionState = {
@@ -100,12 +101,12 @@ async function* counted(input: AsyncIterable<Uint8Array>, onProgress?: (inputByt
   }
 }
 
-/** The input's bytes, gunzipped when they start with gzip's magic number (as `docker import` allows). */
+/** The input's bytes, inflated when they start with gzip's or zstd's magic number (import and registry layers). */
 async function* decompressed(input: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   const iterator = input[Symbol.asyncIterator]();
   let head = Buffer.alloc(0);
   let ended = false;
-  while (head.length < GZIP_MAGIC.length && !ended) {
+  while (head.length < ZSTD_MAGIC.length && !ended) {
     const next = await iterator.next();
     if (next.done) ended = true;
     else head = Buffer.concat([head, next.value]);
@@ -114,16 +115,18 @@ async function* decompressed(input: AsyncIterable<Uint8Array>): AsyncGenerator<U
     if (head.length > 0) yield head;
     for (let next = ended ? undefined : await iterator.next(); next && !next.done; next = await iterator.next()) yield next.value;
   }
-  if (head[0] !== GZIP_MAGIC[0] || head[1] !== GZIP_MAGIC[1]) {
+  const startsWith = (magic: number[]) => magic.every((byte, i) => head[i] === byte);
+  const inflate = startsWith(GZIP_MAGIC) ? createGunzip() : startsWith(ZSTD_MAGIC) ? createZstdDecompress() : undefined;
+  if (!inflate) {
     yield* whole();
     return;
   }
-  // Errors reach the loop below through the destroyed gunzip stream, so the callback has nothing to do.
-  const gunzipped = pipeline(Readable.from(whole()), createGunzip(), () => {});
+  // Errors reach the loop below through the destroyed stream, so the callback has nothing to do.
+  const inflated = pipeline(Readable.from(whole()), inflate, () => {});
   try {
-    yield* gunzipped as AsyncIterable<Buffer>;
+    yield* inflated as AsyncIterable<Buffer>;
   } finally {
-    gunzipped.destroy();
+    inflated.destroy();
   }
 }
 
@@ -132,6 +135,7 @@ export function asArchiveError(error: unknown): unknown {
   if (!(error instanceof Error)) return error;
   const code = (error as NodeJS.ErrnoException).code;
   if (typeof code === "string" && code.startsWith("Z_")) return new InvalidArgumentError(`gzip: invalid gzip data: ${error.message}`);
+  if (typeof code === "string" && code.startsWith("ZSTD_")) return new InvalidArgumentError(`zstd: invalid zstd data: ${error.message}`);
   if (error.message === "Unexpected end of data") return new InvalidArgumentError("archive/tar: unexpected EOF");
   if (/tar header|Invalid header|Header exceeds/i.test(error.message)) return new InvalidArgumentError("archive/tar: invalid tar header");
   return error;

@@ -1,7 +1,8 @@
 /**
  * Images and their tags. A config is stored as ROOT/images/<hex>.json, where hex is the sha256
  * of exactly those bytes, which makes it the image ID; tags live in ROOT/repositories.json as
- * short "repo:tag" -> ID. Everything is read into memory at startup and written through
+ * short "repo:tag" -> ID, and the registry digests images were pulled or pushed under in
+ * ROOT/repo-digests.json as "repo@sha256:…" -> ID. Everything is read into memory at startup and written through
  * atomically on change, so lookups never touch the disk.
  */
 import { createHash } from "node:crypto";
@@ -28,10 +29,13 @@ interface StoredImage {
 export class ImageStore {
   private readonly imagesDir: string;
   private readonly repositoriesFile: string;
+  private readonly repoDigestsFile: string;
   /** Keyed by the full ID, "sha256:<hex>". */
   private readonly images = new Map<string, StoredImage>();
   /** "repo:tag" -> full ID. */
   private readonly tags = new Map<string, string>();
+  /** "repo@sha256:…" -> full ID. */
+  private readonly repoDigests = new Map<string, string>();
   /** Over the bare hex of every ID, for prefix lookups. */
   private readonly ids = new IdIndex();
 
@@ -41,6 +45,7 @@ export class ImageStore {
   ) {
     this.imagesDir = join(root, "images");
     this.repositoriesFile = join(root, "repositories.json");
+    this.repoDigestsFile = join(root, "repo-digests.json");
     mkdirSync(this.imagesDir, { recursive: true, mode: 0o700 });
   }
 
@@ -62,11 +67,13 @@ export class ImageStore {
       }
       this.remember(`sha256:${hex}`, config);
     }
-    if (!existsSync(this.repositoriesFile)) return;
-    const stored = JSON.parse(readFileSync(this.repositoriesFile, "utf8")) as Record<string, string>;
-    for (const [name, id] of Object.entries(stored)) {
-      if (this.images.has(id)) this.tags.set(name, id);
-      else consola.warn(`dropping tag ${name}: image ${id} is not present`);
+    for (const [file, map] of [[this.repositoriesFile, this.tags], [this.repoDigestsFile, this.repoDigests]] as const) {
+      if (!existsSync(file)) continue;
+      const stored = JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
+      for (const [name, id] of Object.entries(stored)) {
+        if (this.images.has(id)) map.set(name, id);
+        else consola.warn(`dropping reference ${name}: image ${id} is not present`);
+      }
     }
   }
 
@@ -97,7 +104,7 @@ export class ImageStore {
     const fullId = toFullId(id);
     const stored = fullId === undefined ? undefined : this.images.get(fullId);
     if (fullId === undefined || stored === undefined) throw new NotFoundError(`No such image: ${id}`);
-    return { id: fullId, config: stored.config, repoTags: this.tagsOf(fullId), size: stored.size };
+    return { id: fullId, config: stored.config, repoTags: this.tagsOf(fullId), repoDigests: namesOf(this.repoDigests, fullId), size: stored.size };
   }
 
   /** Every image, newest first, as `docker images` shows them. */
@@ -121,6 +128,8 @@ export class ImageStore {
     }
     const tagged = parsed?.tag !== undefined && parsed.digest === undefined ? this.tags.get(formatReference(parsed)) : undefined;
     if (tagged !== undefined) return this.get(tagged);
+    const pinned = parsed?.digest !== undefined ? this.repoDigests.get(`${parsed.repo}@${parsed.digest}`) : undefined;
+    if (pinned !== undefined) return this.get(pinned);
     const byId = this.findByIdPrefix(ref);
     if (byId !== undefined) return this.get(byId);
     if (parsed !== undefined) throw new NotFoundError(`No such image: ${formatReference(parsed)}`);
@@ -137,20 +146,32 @@ export class ImageStore {
     return name;
   }
 
-  /** Removes one tag and returns its normalized name ("busybox" -> "busybox:latest"). */
+  /** Removes one tag ("busybox" -> "busybox:latest") or digest reference ("bb@sha256:…") and returns its normalized name. */
   untag(ref: string): string {
     const parsed = parseReference(ref);
+    if (parsed.digest !== undefined) {
+      const name = `${parsed.repo}@${parsed.digest}`;
+      if (!this.repoDigests.delete(name)) throw new NotFoundError(`No such image: ${name}`);
+      this.saveDigests();
+      return name;
+    }
     const name = formatReference(parsed);
-    // bunker keeps no digest references, so a reference with a digest names no tag.
-    if (parsed.digest !== undefined || !this.tags.delete(name)) throw new NotFoundError(`No such image: ${name}`);
+    if (!this.tags.delete(name)) throw new NotFoundError(`No such image: ${name}`);
     this.saveTags();
     return name;
   }
 
+  /** Records that the registry holds the image as `repo@digest` (after a pull or a push): its RepoDigests. */
+  addRepoDigest(id: string, repo: string, digest: string): void {
+    const name = `${repo}@${digest}`;
+    const image = this.get(id);
+    if (this.repoDigests.get(name) === image.id) return;
+    this.repoDigests.set(name, image.id);
+    this.saveDigests();
+  }
+
   tagsOf(id: string): string[] {
-    const tags: string[] = [];
-    for (const [name, target] of this.tags) if (target === id) tags.push(name);
-    return tags.sort();
+    return namesOf(this.tags, id);
   }
 
   /**
@@ -162,6 +183,9 @@ export class ImageStore {
     const tags = this.tagsOf(image.id);
     for (const name of tags) this.tags.delete(name);
     if (tags.length > 0) this.saveTags();
+    const digests = namesOf(this.repoDigests, image.id);
+    for (const name of digests) this.repoDigests.delete(name);
+    if (digests.length > 0) this.saveDigests();
     rmSync(this.configPath(image.id), { force: true });
     fsyncDir(this.imagesDir);
     this.images.delete(image.id);
@@ -205,6 +229,16 @@ export class ImageStore {
   private saveTags(): void {
     writeJsonAtomic(this.repositoriesFile, Object.fromEntries([...this.tags].sort(([a], [b]) => a.localeCompare(b))));
   }
+
+  private saveDigests(): void {
+    writeJsonAtomic(this.repoDigestsFile, Object.fromEntries([...this.repoDigests].sort(([a], [b]) => a.localeCompare(b))));
+  }
+}
+
+function namesOf(references: Map<string, string>, id: string): string[] {
+  const names: string[] = [];
+  for (const [name, target] of references) if (target === id) names.push(name);
+  return names.sort();
 }
 
 function sha256Hex(bytes: Uint8Array): string {

@@ -14,7 +14,7 @@ import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, rea
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { syncfs } from "../../ffi/sys.ts";
-import { InvalidArgumentError, NotFoundError } from "../errors.ts";
+import { DigestMismatchError, InvalidArgumentError, NotFoundError } from "../errors.ts";
 import { fsyncDir, writeFileAtomic } from "../util/atomic-write.ts";
 import { extractTar, type ExtractOptions } from "../archive/tar-extract.ts";
 import { recordedSize, replayTar, TarRecorder } from "../archive/tar-record.ts";
@@ -61,8 +61,12 @@ export class LayerStore {
     for (const dir of [this.layersDir, this.tmpDir, this.linksDir]) mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 
-  /** Extracts a tar stream and registers it under its diff ID; a layer already present is kept and the copy dropped. */
-  async register(input: AsyncIterable<Uint8Array>, options: ExtractOptions = {}): Promise<RegisteredLayer> {
+  /**
+   * Extracts a tar stream and registers it under its diff ID; a layer already present is kept
+   * and the copy dropped. With `expectedDiffId` (a pulled layer, whose config says what it
+   * must be), a tar that turns out to be anything else is dropped and refused.
+   */
+  async register(input: AsyncIterable<Uint8Array>, options: ExtractOptions & { expectedDiffId?: string } = {}): Promise<RegisteredLayer> {
     const work = join(this.tmpDir, randomBytes(8).toString("hex"));
     const diff = join(work, "diff");
     mkdirSync(diff, { recursive: true, mode: 0o755 });
@@ -75,6 +79,9 @@ export class LayerStore {
         await recorder.finish();
       }
       const { diffId, contentBytes } = extracted;
+      if (options.expectedDiffId !== undefined && diffId !== options.expectedDiffId) {
+        throw new DigestMismatchError(`layer diff ID mismatch: the uncompressed layer is ${diffId}, the image config says ${options.expectedDiffId}`);
+      }
       if (this.has(diffId)) {
         rmSync(work, { recursive: true, force: true });
         return { diffId, size: this.size(diffId), fresh: false };
@@ -89,6 +96,11 @@ export class LayerStore {
       rmSync(work, { recursive: true, force: true });
       throw error;
     }
+  }
+
+  /** The diff ID of every layer present. */
+  list(): string[] {
+    return readdirSync(this.layersDir).filter((name) => LAYER_DIR_NAME.test(name)).map((hex) => `sha256:${hex}`);
   }
 
   has(diffId: string): boolean {

@@ -89,3 +89,25 @@ function familiarName(name: string): string {
   const isOfficial = remainder.startsWith(OFFICIAL_REPO_PREFIX) && !remainder.slice(OFFICIAL_REPO_PREFIX.length).includes("/");
   return isOfficial ? remainder.slice(OFFICIAL_REPO_PREFIX.length) : remainder;
 }
+
+/** Where a repository lives: its registry host and its path there. */
+export interface RemoteRepository {
+  /** "docker.io", "localhost:5000", "ghcr.io". */
+  domain: string;
+  /** The repository's name on that registry: "library/busybox", "bb", "a/b". */
+  path: string;
+}
+
+/** Splits a short repository name ("busybox", "localhost:5000/bb") into registry host and path, as Docker does. */
+export function remoteRepository(repo: string): RemoteRepository {
+  const slash = repo.indexOf("/");
+  const first = repo.slice(0, slash);
+  if (slash !== -1 && (/[.:]/.test(first) || first === "localhost")) return { domain: first, path: repo.slice(slash + 1) };
+  return { domain: DEFAULT_DOMAIN, path: repo.includes("/") ? repo : `${OFFICIAL_REPO_PREFIX}${repo}` };
+}
+
+/** The fully qualified name ("docker.io/library/busybox:latest") the docker CLI prints after a pull. */
+export function qualifiedName(ref: ImageReference): string {
+  const { domain, path } = remoteRepository(ref.repo);
+  return formatReference({ ...ref, repo: `${domain}/${path}` });
+}

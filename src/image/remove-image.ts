@@ -19,8 +19,9 @@ export interface RemoveOptions {
 
 function namesATag(images: ImageStore, ref: string, image: Image): string | undefined {
   try {
-    const name = formatReference(parseReference(ref));
-    return image.repoTags.includes(name) ? name : undefined;
+    const parsed = parseReference(ref);
+    const name = parsed.digest !== undefined ? `${parsed.repo}@${parsed.digest}` : formatReference(parsed);
+    return image.repoTags.includes(name) || image.repoDigests.includes(name) ? name : undefined;
   } catch {
     return undefined;
   }
@@ -30,7 +31,7 @@ export function removeImage(images: ImageStore, ref: string, options: RemoveOpti
   const image = images.resolve(ref);
   const tag = namesATag(images, ref, image);
   const report: RemovalReport = [];
-  if (tag && image.repoTags.length > 1) {
+  if (tag && (image.repoTags.length > 1 || (image.repoDigests.includes(tag) && image.repoTags.length > 0))) {
     return [{ Untagged: images.untag(tag) }];
   }
   if (!tag && image.repoTags.length > 1 && !options.force) {
@@ -48,7 +49,7 @@ export function removeImage(images: ImageStore, ref: string, options: RemoveOpti
     if (tag) return [{ Untagged: images.untag(tag) }];
     throw new ConflictError(`conflict: unable to delete ${shortId(image.id)} (cannot be forced) - image has dependent child images`);
   }
-  for (const name of image.repoTags) report.push({ Untagged: images.untag(name) });
+  for (const name of [...image.repoTags, ...image.repoDigests]) report.push({ Untagged: images.untag(name) });
   // A forced rmi of an image in use only untags it: the container still needs its layers.
   if (users.length > 0) return report;
   deleteWithUnusedParents(images, image, options, report);

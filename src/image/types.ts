@@ -49,6 +49,8 @@ export interface Image {
   config: ImageConfig;
   /** Short names such as "busybox:latest" or "localhost:5000/foo/bar:1". */
   repoTags: string[];
+  /** "repo@sha256:…" under which registries hold it (pulled or pushed). */
+  repoDigests: string[];
   /** Bytes of all its layers, as extracted. */
   size: number;
 }

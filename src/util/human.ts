@@ -36,3 +36,11 @@ export function humanSize(bytes: number, precision = 3): string {
 export function binarySize(bytes: number): string {
   return scaled(bytes, 1024, ["B", "KiB", "MiB", "GiB", "TiB", "PiB"], 4);
 }
+
+/** `[=====>      ]  1.05MB/2.1MB` for bytes sent so far; without a total just the count. */
+export function progressBar(done: number, total: number | undefined, barWidth = 50): string {
+  if (!total) return humanSize(done);
+  const filled = Math.min(barWidth, Math.floor((done / total) * barWidth));
+  const bar = filled >= barWidth ? "=".repeat(barWidth) : `${"=".repeat(filled)}>${" ".repeat(barWidth - filled - 1)}`;
+  return `[${bar}]  ${humanSize(done)}/${humanSize(total)}`;
+}

@@ -2,7 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { parseArgs } from "../../cli/args.ts";
 import { containerFlags, createBody, parseRestart, resolveEnv } from "../../cli/container-config.ts";
 import { FrameDemuxer, type Sink } from "../../cli/demux.ts";
-import { formatNames, formatPorts, goQuote, progressBar, psCommand, renderTable, splitRepoTag } from "../../cli/render.ts";
+import { formatNames, formatPorts, goQuote, psCommand, renderTable, splitRepoTag } from "../../cli/render.ts";
+import { progressBar } from "../../src/util/human.ts";
 import { binarySize } from "../../src/util/human.ts";
 import { compileTemplate } from "../../cli/template.ts";
 
