@@ -31,6 +31,7 @@ export const containerFlags = {
   network: { kind: "string", aliases: ["net"], description: "Connect a container to a network", valueName: "network" },
   networking: { kind: "boolean", short: "n", defaultTrue: true, description: "Enable networking for this container (2013; -n=false is --network none)" },
   "add-host": { kind: "list", description: "Add a custom host-to-IP mapping (host:ip)", valueName: "list" },
+  pull: { kind: "string", description: 'Pull image before running ("always", "missing", "never") (default "missing")', valueName: "string" },
 } as const satisfies FlagDefs;
 
 export type ContainerFlags = ParsedFlags<typeof containerFlags>;

@@ -13,7 +13,8 @@ import { buildCommit, VERSION } from "../src/util/build-info.ts";
 /** Every command, by the name of its file under cli/commands/. */
 const COMMANDS = [
   "attach", "commit", "cp", "create", "diff", "export", "history", "image", "images", "import", "info", "insert", "inspect",
-  "kill", "load", "logs", "port", "ps", "restart", "rm", "rmi", "run", "save", "start", "stop", "tag", "top", "version", "wait",
+  "kill", "load", "login", "logout", "logs", "port", "ps", "pull", "push", "restart", "rm", "rmi", "run", "save", "search", "start", "stop", "tag",
+  "top", "version", "wait",
 ];
 
 const GLOBAL_FLAGS = {

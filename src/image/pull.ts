@@ -107,9 +107,12 @@ async function fetchManifest(client: RegistryClient, ref: ImageReference, refere
 /** Docker's words for the two failures users meet most, which docker-py turns into ImageNotFound. */
 function explainPullError(error: unknown, ref: ImageReference): unknown {
   const name = ref.digest !== undefined ? `${ref.repo}@${ref.digest}` : formatReference(ref);
+  if (error instanceof NotFoundError && /name unknown/.test(error.message)) {
+    return new NotFoundError(`pull access denied for ${ref.repo}, repository does not exist or may require 'docker login': name unknown: repository name not known to registry`);
+  }
   if (error instanceof NotFoundError) return new NotFoundError(`manifest for ${name} not found: manifest unknown: manifest unknown`);
   if (error instanceof UnauthorizedError) {
-    return new UnauthorizedError(`pull access denied for ${ref.repo}, repository does not exist or may require 'docker login': ${error.message}`);
+    return new UnauthorizedError(`pull access denied for ${ref.repo}, authentication required: ${error.message} (log in with 'docker login ${remoteRepository(ref.repo).domain}')`);
   }
   return error;
 }
