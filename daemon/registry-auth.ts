@@ -34,8 +34,8 @@ function fromAuthConfig(config: AuthConfig): { credentials: Credentials; serverA
   }
   const credentials: Credentials = {};
   if (username) credentials.username = username;
-  if (password !== undefined) credentials.password = password;
+  if (password !== undefined && password !== null) credentials.password = password;
   if (config.identitytoken) credentials.identityToken = config.identitytoken;
   if (config.registrytoken) credentials.registryToken = config.registrytoken;
-  return { credentials, serverAddress: config.serveraddress };
+  return { credentials, serverAddress: config.serveraddress ?? undefined };
 }

@@ -93,7 +93,7 @@ async function fetchManifest(client: RegistryClient, ref: ImageReference, refere
   try {
     top = await client.manifest(reference);
   } catch (error) {
-    throw explainPullError(error, ref);
+    throw await explainPullError(error, ref, client);
   }
   if (ref.digest !== undefined && top.digest !== ref.digest) throw new DigestMismatchError(`manifest verification failed for digest ${ref.digest} (got ${top.digest})`);
   const mediaType = manifestMediaType(top.bytes, top.mediaType);
@@ -104,13 +104,18 @@ async function fetchManifest(client: RegistryClient, ref: ImageReference, refere
   return { digest: top.digest, manifest: parseImageManifest(chosen.bytes, manifestMediaType(chosen.bytes, chosen.mediaType || entry.mediaType)) };
 }
 
-/** Docker's words for the two failures users meet most, which docker-py turns into ImageNotFound. */
-function explainPullError(error: unknown, ref: ImageReference): unknown {
+/**
+ * Docker's words for the failures users meet most. A missing manifest is told apart from a
+ * missing repository (its tag list is missing too): the latter is what docker-py turns into
+ * ImageNotFound.
+ */
+async function explainPullError(error: unknown, ref: ImageReference, client: RegistryClient): Promise<unknown> {
   const name = ref.digest !== undefined ? `${ref.repo}@${ref.digest}` : formatReference(ref);
-  if (error instanceof NotFoundError && /name unknown/.test(error.message)) {
-    return new NotFoundError(`pull access denied for ${ref.repo}, repository does not exist or may require 'docker login': name unknown: repository name not known to registry`);
+  if (error instanceof NotFoundError) {
+    const repositoryExists = await client.tags().then(() => true, (tagsError: unknown) => !(tagsError instanceof NotFoundError));
+    if (!repositoryExists) return new NotFoundError(`pull access denied for ${ref.repo}, repository does not exist or may require 'docker login'`);
+    return new NotFoundError(`manifest for ${name} not found: manifest unknown: manifest unknown`);
   }
-  if (error instanceof NotFoundError) return new NotFoundError(`manifest for ${name} not found: manifest unknown: manifest unknown`);
   if (error instanceof UnauthorizedError) {
     return new UnauthorizedError(`pull access denied for ${ref.repo}, authentication required: ${error.message} (log in with 'docker login ${remoteRepository(ref.repo).domain}')`);
   }

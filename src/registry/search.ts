@@ -48,13 +48,14 @@ async function hubSearch(transport: RegistryTransport, query: string, limit: num
   const endpoint = { origin: HUB_INDEX, domain: DOCKER_HUB, mirror: false };
   const url = `${HUB_INDEX}/v1/search?${new URLSearchParams({ q: query, n: String(limit) })}`;
   const response = await transport.send(endpoint, url, { headers: { Accept: "application/json" } });
-  return v1Results(response, "");
+  return v1Results(response);
 }
 
 async function registrySearch(transport: RegistryTransport, tokens: TokenCache, domain: string, query: string, credentials: Credentials, limit: number): Promise<SearchResult[]> {
   const client = new RegistryClient(transport, tokens, { domain, path: "", credentials, actions: "" });
   const v1 = await client.request(`/v1/search?${new URLSearchParams({ q: query, n: String(limit) })}`, { scopes: [], headers: { Accept: "application/json" } });
-  if (v1.ok) return v1Results(v1, `${domain}/`);
+  // As dockerd: a v1 index's names are shown as it gives them, without the registry host.
+  if (v1.ok) return v1Results(v1);
   void v1.body?.cancel();
   const names = await client.catalog();
   return names
@@ -62,7 +63,7 @@ async function registrySearch(transport: RegistryTransport, tokens: TokenCache, 
     .map((name) => ({ name: `${domain}/${name}`, description: "", star_count: 0, is_official: false, is_automated: false }));
 }
 
-async function v1Results(response: Response, prefix: string): Promise<SearchResult[]> {
+async function v1Results(response: Response): Promise<SearchResult[]> {
   if (!response.ok) {
     void response.body?.cancel();
     throw new UpstreamError(`search: unexpected status code ${response.status}`);
@@ -70,7 +71,7 @@ async function v1Results(response: Response, prefix: string): Promise<SearchResu
   const body = (await response.json().catch(() => ({}))) as { results?: unknown };
   if (!Array.isArray(body.results)) return [];
   return body.results.map((r: Record<string, unknown>) => ({
-    name: `${prefix}${String(r.name ?? "")}`,
+    name: String(r.name ?? ""),
     description: String(r.description ?? ""),
     star_count: Number(r.star_count ?? 0) || 0,
     is_official: r.is_official === true,

@@ -106,3 +106,139 @@ describe("pull from a basic-auth registry", () => {
     expect(again).not.toContain("Pull complete");
   });
 });
+
+describe("push to a basic-auth registry", () => {
+  test("a committed change pushed by bunker is pulled and run by Docker; pushed again, no blob is uploaded", async () => {
+    const pushed = `${registry.host}/changed:1`;
+    await ok(bunkerCli("run", "--name", "changer", image, "sh", "-c", "echo made by bunker > /change"));
+    await ok(bunkerCli("commit", "changer", pushed));
+    await ok(bunkerCli("rm", "changer"));
+    const first = await ok(bunkerCli("push", pushed));
+    expect(first).toContain(`The push refers to repository [${registry.host}/changed]\n`);
+    expect(first).toMatch(/: Pushed\n/);
+    expect(first).toMatch(/: Mounted from busybox\n/);
+    expect(first).toMatch(/1: digest: sha256:[0-9a-f]{64} size: \d+\n/);
+
+    await ok(docker(dockerd.host, dockerConfig, "pull", pushed));
+    expect(await ok(docker(dockerd.host, dockerConfig, "run", "--rm", pushed, "cat", "/change"))).toBe("made by bunker\n");
+    const [ours] = JSON.parse(await ok(bunkerCli("image", "inspect", pushed)));
+    const [theirs] = JSON.parse(await ok(docker(dockerd.host, dockerConfig, "image", "inspect", pushed)));
+    expect(theirs.Id).toBe(ours.Id);
+    expect(theirs.RepoDigests).toEqual(ours.RepoDigests);
+
+    const second = await ok(bunkerCli("push", pushed));
+    expect(second).not.toContain("Pushed");
+    expect(second.match(/: Layer already exists\n/g)).toHaveLength(2);
+    expect(second.match(/digest: (sha256:\S+)/)?.[1]).toBe(first.match(/digest: (sha256:\S+)/)?.[1]);
+  }, 60_000);
+
+  test("push of a tag that is not there fails with docker's message", async () => {
+    const r = await bunkerCli("push", `${registry.host}/nothing:1`);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`Error response from daemon: An image does not exist locally with the tag: ${registry.host}/nothing:1\n`);
+  });
+});
+
+describe("the docker CLI against bunker prints what it prints against Docker", () => {
+  // Each side a config.json of its own, both empty to begin with: the CLI words a first login differently.
+  const bunkerSideConfig = join(configs, "docker-on-bunker");
+  const dockerSideConfig = join(configs, "docker-on-docker");
+  /** The same docker command against both engines. */
+  async function both(...args: string[]): Promise<[Result, Result]> {
+    return [await docker(bunker.host, bunkerSideConfig, ...args), await docker(dockerd.host, dockerSideConfig, ...args)];
+  }
+  const same = (text: string) => text.replaceAll(bunkerSideConfig, "CONFIG").replaceAll(dockerSideConfig, "CONFIG");
+
+  test("login", async () => {
+    const [ours, theirs] = await both("login", "-u", USER, "-p", PASSWORD, registry.host);
+    expect([ours.code, same(ours.stdout), same(ours.stderr)]).toEqual([theirs.code, same(theirs.stdout), same(theirs.stderr)]);
+    const [badOurs, badTheirs] = await both("login", "-u", USER, "-p", "wrong", registry.host);
+    expect(badOurs.code).toBe(badTheirs.code);
+    expect(badOurs.stderr).toContain("401 Unauthorized");
+  });
+
+  test("pull (plain lines off a terminal) and pull of an image that is not there", async () => {
+    const name = `${registry.host}/changed:1`;
+    await ok(docker(bunker.host, bunkerSideConfig, "rmi", name));
+    await ok(docker(dockerd.host, dockerConfig, "rmi", name));
+    const [ours, theirs] = await both("pull", name);
+    // Layers finish in whatever order their downloads do: compare each layer's own lines. dockerd
+    // hands its watchers only the latest state of a layer, so its "Verifying Checksum" comes and goes.
+    const byLine = (text: string) => text.split("\n").filter((line) => !line.endsWith(": Verifying Checksum")).sort();
+    expect(byLine(ours.stdout)).toEqual(byLine(theirs.stdout));
+    const [missingOurs, missingTheirs] = await both("pull", `${registry.host}/changed:nope`);
+    expect([missingOurs.code, missingOurs.stderr]).toEqual([missingTheirs.code, missingTheirs.stderr]);
+  }, 60_000);
+
+  test("push", async () => {
+    await ok(docker(bunker.host, bunkerSideConfig, "tag", `${registry.host}/changed:1`, `${registry.host}/side-bunker:1`));
+    await ok(docker(dockerd.host, dockerConfig, "tag", `${registry.host}/changed:1`, `${registry.host}/side-docker:1`));
+    const ours = await docker(bunker.host, bunkerSideConfig, "push", `${registry.host}/side-bunker:1`);
+    const theirs = await docker(dockerd.host, dockerSideConfig, "push", `${registry.host}/side-docker:1`);
+    expect(ours.code).toBe(0);
+    // Which repository a layer is mounted from depends on each engine's own history of it.
+    const sorted = (text: string) => text.replace(/side-(bunker|docker)/g, "side").replace(/Mounted from \S+/g, "Mounted from REPO").split("\n").sort();
+    expect(sorted(ours.stdout)).toEqual(sorted(theirs.stdout));
+  }, 60_000);
+
+  test("pull on a terminal draws the same screen", async () => {
+    // An image neither engine holds: Docker pushes it, then forgets it.
+    const name = `${registry.host}/terminal:1`;
+    await ok(docker(dockerd.host, dockerConfig, "import", "--change", "CMD sh", makeBusyboxTarball(join(dockerd.dir, "terminal.tar")), name));
+    await ok(docker(dockerd.host, dockerConfig, "push", name));
+    await ok(docker(dockerd.host, dockerConfig, "rmi", name));
+    const screens: string[] = [];
+    for (const [host, config] of [[bunker.host, bunkerSideConfig], [dockerd.host, dockerSideConfig]]) {
+      const tmux = new TmuxSession();
+      try {
+        await tmux.start(120, 30, { DOCKER_HOST: host, DOCKER_CONFIG: config });
+        await tmux.type(`docker pull ${name}; echo "exit=$?"`);
+        screens.push((await tmux.waitFor(/exit=0/, 30_000)).replace(/\s+$/gm, ""));
+      } finally {
+        await tmux.stop();
+      }
+    }
+    expect(screens[0]).toContain("Pull complete");
+    expect(screens[0]).toBe(screens[1]);
+  }, 90_000);
+
+  test("search", async () => {
+    const index = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch(request) {
+        const url = new URL(request.url);
+        if (url.pathname === "/v1/search") {
+          const results = [
+            { name: "busybox", description: "Busybox base image, with a description long enough to be cut", star_count: 3000, is_official: true, is_automated: false },
+            { name: "someone/busybox-extra", description: "Extra", star_count: 7, is_official: false, is_automated: true },
+          ];
+          const shown = results.slice(0, Number(url.searchParams.get("n") ?? 25));
+          return Response.json({ num_results: shown.length, query: url.searchParams.get("q"), results: shown });
+        }
+        return new Response("{}", { headers: { "Content-Type": "application/json" } });
+      },
+    });
+    try {
+      const term = `127.0.0.1:${index.port}/busybox`;
+      for (const args of [[term], ["--no-trunc", term], ["--filter", "is-official=true", term], ["--limit", "1", term]]) {
+        const [ours, theirs] = await both("search", ...args);
+        expect([ours.code, ours.stdout, ours.stderr]).toEqual([theirs.code, theirs.stdout, theirs.stderr]);
+      }
+    } finally {
+      index.stop(true);
+    }
+  });
+
+  test("search of a registry without /v1/search lists its catalog", async () => {
+    const r = await docker(bunker.host, bunkerSideConfig, "search", `${registry.host}/busy`);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("\n")[1]).toMatch(new RegExp(`^${registry.host}/busybox\\s+0\\s*$`));
+  });
+});
+
+test("docker-py: login, pull, push, and a run of an image no registry has raises ImageNotFound", async () => {
+  const r = await run([PYTHON, join(import.meta.dir, "clients/ship_docker_py.py"), registry.host, USER, PASSWORD, image], { DOCKER_HOST: bunker.host, DOCKER_CONFIG: join(configs, "docker-py") });
+  expect(r.stderr).toBe("");
+  expect(r.stdout.split("\n")).toEqual(["login Login Succeeded", "pulled True", "pushed True", "missing ImageNotFound", ""]);
+}, 60_000);
