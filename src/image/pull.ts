@@ -44,7 +44,7 @@ export async function pullImage(dist: Distribution, ref: ImageReference, credent
   dist.downloads.hold(diffIds);
   const fresh: string[] = [];
   try {
-    await Promise.all(
+    await allSettledOrThrow(
       (present ? [] : named.manifest.layers).map(async (layer, i) => {
         const id = shortDigest(layer.digest);
         if (images.layers.has(diffIds[i])) return progress({ id, status: "Already exists", progressDetail: undefined });
@@ -167,6 +167,16 @@ async function downloadLayer(dist: Distribution, client: RegistryClient, layer: 
       await Bun.sleep(RETRY_DELAY_MS * attempt);
     }
   }
+}
+
+/**
+ * Waits for every download, then throws the first failure: a layer still arriving when
+ * another failed must be registered (or dropped) before the pull cleans up after itself.
+ */
+async function allSettledOrThrow(work: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(work);
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
+  if (failed) throw failed.reason;
 }
 
 function tryResolve(dist: Distribution, name: string): string | undefined {

@@ -170,3 +170,81 @@ export class TestRegistry {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * An HTTP proxy in front of a registry, for what a test must see or slow down: it records every
+ * request (method, path, when it began and ended) and can throttle response bodies.
+ */
+export class RecordingProxy {
+  readonly #server: Server<undefined>;
+  readonly requests: Array<{ method: string; path: string; start: number; end?: number }> = [];
+  /** Response bytes per second for blob bodies; 0 = as fast as they come. */
+  throttle = 0;
+
+  constructor(private readonly target: string) {
+    this.#server = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      idleTimeout: 120,
+      fetch: async (request) => {
+        const url = new URL(request.url);
+        const entry: { method: string; path: string; start: number; end?: number } = { method: request.method, path: url.pathname, start: performance.now() };
+        this.requests.push(entry);
+        const upstream = await fetch(`${this.target}${url.pathname}${url.search}`, {
+          method: request.method,
+          headers: request.headers,
+          body: request.body,
+          redirect: "manual",
+          decompress: false,
+        } as RequestInit);
+        const headers = new Headers(upstream.headers);
+        const location = headers.get("location");
+        if (location) headers.set("location", location.replace(this.target, `http://${this.host}`));
+        if (!upstream.body || !url.pathname.includes("/blobs/")) {
+          entry.end = performance.now();
+          return new Response(upstream.body, { status: upstream.status, headers });
+        }
+        const body = upstream.body.pipeThrough(this.#pace(entry));
+        return new Response(body, { status: upstream.status, headers });
+      },
+    });
+  }
+
+  get host(): string {
+    return `127.0.0.1:${this.#server.port}`;
+  }
+
+  /** GETs of these blobs that were under way at once, at most. */
+  maxConcurrentBlobGets(digests: string[]): number {
+    const gets = this.requests.filter((r) => r.method === "GET" && digests.some((digest) => r.path.endsWith(`/blobs/${digest}`)));
+    let max = 0;
+    for (const a of gets) max = Math.max(max, gets.filter((b) => b.start <= a.start && (b.end ?? Infinity) > a.start).length);
+    return max;
+  }
+
+  blobGets(digest: string): number {
+    return this.requests.filter((r) => r.method === "GET" && r.path.endsWith(`/blobs/${digest}`)).length;
+  }
+
+  #pace(entry: { end?: number }): TransformStream<Uint8Array, Uint8Array> {
+    const proxy = this;
+    return new TransformStream({
+      async transform(chunk, controller) {
+        const rate = proxy.throttle;
+        if (rate <= 0) return controller.enqueue(chunk);
+        const slice = Math.max(1, Math.floor(rate / 20));
+        for (let at = 0; at < chunk.length; at += slice) {
+          controller.enqueue(chunk.subarray(at, at + slice));
+          await Bun.sleep(50);
+        }
+      },
+      flush() {
+        entry.end = performance.now();
+      },
+    });
+  }
+
+  stop(): void {
+    this.#server.stop(true);
+  }
+}
