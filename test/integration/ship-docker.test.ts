@@ -18,6 +18,7 @@ const PASSWORD = "wonderland";
 
 let bunker: TestDaemon;
 let registry: TestRegistry;
+let tokenRegistry: TestRegistry;
 const dockerd = new Dockerd();
 /** Separate config.json homes, so neither CLI sees the other's login unless a test says so. */
 const configs = mkdtempSync("/tmp/bunker-test-docker-config-");
@@ -40,6 +41,7 @@ async function ok(result: Promise<Result>): Promise<string> {
 
 beforeAll(async () => {
   registry = await TestRegistry.start({ auth: "htpasswd", users: { [USER]: PASSWORD } });
+  tokenRegistry = await TestRegistry.start({ auth: "token", users: { [USER]: PASSWORD } });
   bunker = await TestDaemon.withBase("ship-docker");
   await dockerd.start();
   image = `${registry.host}/busybox:1`;
@@ -55,6 +57,7 @@ afterAll(async () => {
   } finally {
     await dockerd.stop();
     await registry?.stop();
+    await tokenRegistry?.stop();
     rmSync(configs, { recursive: true, force: true });
   }
 });
@@ -242,3 +245,46 @@ test("docker-py: login, pull, push, and a run of an image no registry has raises
   expect(r.stderr).toBe("");
   expect(r.stdout.split("\n")).toEqual(["login Login Succeeded", "pulled True", "pushed True", "missing ImageNotFound", ""]);
 }, 60_000);
+
+describe("a registry with token (Bearer) auth", () => {
+  test("Docker pushes; bunker fails without login, logs in, pulls, runs; pushes a change that Docker pulls; a second push uploads nothing", async () => {
+    const host = tokenRegistry.host;
+    const name = `${host}/busybox:1`;
+    await ok(docker(dockerd.host, dockerConfig, "login", "-u", USER, "-p", PASSWORD, host));
+    await ok(docker(dockerd.host, dockerConfig, "tag", image, name));
+    await ok(docker(dockerd.host, dockerConfig, "push", name));
+    // Public repositories take anonymous pulls; Docker pushes one too.
+    await ok(docker(dockerd.host, dockerConfig, "tag", image, `${host}/public/busybox:1`));
+    await ok(docker(dockerd.host, dockerConfig, "push", `${host}/public/busybox:1`));
+
+    const refused = await bunkerCli("pull", name);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("authentication required");
+    expect(await ok(bunkerCli("pull", `${host}/public/busybox:1`))).toContain(`Status: Downloaded newer image for ${host}/public/busybox:1`);
+    expect(tokenRegistry.tokenRequests.some((query) => query.get("scope") === "repository:public/busybox:pull" && !query.has("account"))).toBe(true);
+
+    expect(await ok(bunkerCli("login", "-u", USER, "-p", PASSWORD, host))).toBe("Login Succeeded\n");
+    expect(await ok(bunkerCli("pull", name))).toContain(`Status: Downloaded newer image for ${name}`);
+    expect((await ok(bunkerCli("run", "--rm", name, "echo", "token pulled"))).trim()).toBe("token pulled");
+    expect((await ok(bunkerCli("image", "inspect", "--format", "{{.Id}}", name))).trim()).toBe(dockerImageId);
+
+    const changed = `${host}/changed:1`;
+    await ok(bunkerCli("run", "--name", "token-changer", name, "sh", "-c", "echo token change > /change"));
+    await ok(bunkerCli("commit", "token-changer", changed));
+    await ok(bunkerCli("rm", "token-changer"));
+    const first = await ok(bunkerCli("push", changed));
+    expect(first).toMatch(/: Pushed\n/);
+    expect(tokenRegistry.tokenRequests.some((query) => query.getAll("scope").includes("repository:changed:pull,push") && query.get("account") === USER)).toBe(true);
+    await ok(docker(dockerd.host, dockerConfig, "pull", changed));
+    expect(await ok(docker(dockerd.host, dockerConfig, "run", "--rm", changed, "cat", "/change"))).toBe("token change\n");
+    const second = await ok(bunkerCli("push", changed));
+    expect(second).not.toContain("Pushed");
+    expect(second.match(/: Layer already exists\n/g)).toHaveLength(2);
+  }, 90_000);
+
+  test("login with a wrong password is refused by the token service", async () => {
+    const r = await bunkerCli("login", "-u", USER, "-p", "wrong", tokenRegistry.host);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("unauthorized: incorrect username or password");
+  });
+});
