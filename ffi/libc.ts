@@ -34,7 +34,6 @@ export const libc = dlopen("libc.so.6", {
   lsetxattr: { args: [ptr, ptr, ptr, u64, i32], returns: i32 },
   lgetxattr: { args: [ptr, ptr, ptr, u64], returns: i64 },
   llistxattr: { args: [ptr, ptr, u64], returns: i64 },
-  syncfs: { args: [i32], returns: i32 },
   strerror: { args: [i32], returns: FFIType.cstring },
   setns: { args: [i32, i32], returns: i32 },
   socket: { args: [i32, i32, i32], returns: i32 },

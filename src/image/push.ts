@@ -6,8 +6,6 @@
  * answers. Uploads run in parallel within the daemon's upload limit.
  */
 import { createHash } from "node:crypto";
-import { Readable } from "node:stream";
-import { createGzip } from "node:zlib";
 import { NotFoundError } from "../errors.ts";
 import type { RegistryClient } from "../registry/client.ts";
 import { DOCKER_CONFIG, DOCKER_LAYER_GZIP, DOCKER_MANIFEST, OCI_LAYER_GZIP } from "../registry/media-types.ts";
@@ -118,16 +116,17 @@ async function uploadCompressed(dist: Distribution, client: RegistryClient, diff
   };
   const hash = createHash("sha256");
   let size = 0;
-  const gzip = Readable.from(tar()).pipe(createGzip());
+  // Bun's native CompressionStream: several times node:zlib's speed.
+  const gzip = toWebStream(tar()).pipeThrough(new CompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
   async function* compressed(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of gzip as AsyncIterable<Buffer>) {
+    for await (const chunk of gzip) {
       hash.update(chunk);
       size += chunk.length;
       yield chunk;
     }
   }
-  // Pulled only as fast as the registry takes it; a failed upload stops the compression.
-  const body = toWebStream(compressed(), () => void gzip.destroy());
+  // Pulled only as fast as the registry takes it; a failed upload cancels the compression and the tar read.
+  const body = toWebStream(compressed());
   let digest = "";
   await client.upload(body, () => (digest ||= `sha256:${hash.digest("hex")}`));
   report({ status: "Pushing", progressDetail: { current: total, total } });
