@@ -27,7 +27,7 @@ export function credentialsOf(value: unknown): { credentials: Credentials; serve
 
 function fromAuthConfig(config: AuthConfig): { credentials: Credentials; serverAddress?: string } {
   let { username, password } = config;
-  if ((username === undefined || username === "") && config.auth) {
+  if (!username && config.auth) {
     const decoded = Buffer.from(config.auth, "base64").toString("utf8");
     const colon = decoded.indexOf(":");
     if (colon > 0) [username, password] = [decoded.slice(0, colon), decoded.slice(colon + 1)];
