@@ -32,9 +32,17 @@ export interface PullResult {
 /** Pulls one tag or digest and reports as Docker does ("Pulling fs layer" … "Pull complete", "Digest:", "Status:"). */
 export async function pullImage(dist: Distribution, ref: ImageReference, credentials: Credentials, progress: ProgressSink): Promise<PullResult> {
   const { domain, path } = remoteRepository(ref.repo);
-  const client = dist.client({ domain, path, credentials, actions: "pull", withMirrors: true });
+  let client = dist.client({ domain, path, credentials, actions: "pull", withMirrors: true });
   const reference = ref.digest ?? ref.tag ?? "latest";
-  const named = await fetchManifest(client, ref, reference);
+  let named: NamedManifest;
+  try {
+    named = await fetchManifest(client, ref, reference);
+  } catch (error) {
+    // A mirror that lacks the image is no answer: the registry itself is asked, as by dockerd.
+    if (!(error instanceof NotFoundError) || !(await client.onMirror())) throw error;
+    client = dist.client({ domain, path, credentials, actions: "pull" });
+    named = await fetchManifest(client, ref, reference);
+  }
   progress({ id: reference, status: `Pulling from ${path}` });
   // An image already here (its config digest is its ID) needs nothing more, as in dockerd.
   const present = dist.images.list().some((image) => image.id === named.manifest.config.digest);

@@ -69,6 +69,12 @@ export class RegistryClient {
     return this.#connecting;
   }
 
+  /** Whether the endpoint in use is one of the daemon's Docker Hub mirrors. */
+  async onMirror(): Promise<boolean> {
+    await this.connect();
+    return (this.#endpoint as Endpoint).mirror;
+  }
+
   /** The registry's origin, for messages ("http://127.0.0.1:5000"). */
   async origin(): Promise<string> {
     await this.connect();

@@ -16,8 +16,10 @@ export interface RegistryUsers {
 export interface RegistryOptions {
   auth?: "htpasswd" | "token";
   users?: RegistryUsers;
-  /** Serve HTTPS with a certificate for 127.0.0.1 signed by a CA made here (see `caCert`). */
+  /** Serve HTTPS with a certificate for its address signed by a CA made here (see `caCert`). */
   tls?: boolean;
+  /** Listen on this address inside this network namespace (one the test made) instead of 127.0.0.1. */
+  netns?: { name: string; address: string };
 }
 
 function freePort(): number {
@@ -94,15 +96,17 @@ class TokenService {
 
 export class TestRegistry {
   readonly dir = mkdtempSync("/tmp/bunker-test-registry-");
-  readonly port = freePort();
+  readonly port: number;
   #process: Subprocess | undefined;
   #tokens: TokenService | undefined;
 
-  private constructor(readonly options: RegistryOptions) {}
+  private constructor(readonly options: RegistryOptions) {
+    this.port = options.netns ? 5000 : freePort();
+  }
 
   /** "127.0.0.1:PORT", as image names and `login` use it. */
   get host(): string {
-    return `127.0.0.1:${this.port}`;
+    return `${this.options.netns?.address ?? "127.0.0.1"}:${this.port}`;
   }
 
   get url(): string {
@@ -135,8 +139,9 @@ export class TestRegistry {
     let http = `http: {addr: ${this.host}`;
     if (this.options.tls) {
       openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=bunker test CA", "-keyout", join(this.dir, "ca.key"), "-out", this.caCert);
-      openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", join(this.dir, "tls.key"), "-out", join(this.dir, "tls.csr"));
-      writeFileSync(join(this.dir, "san.ext"), "subjectAltName=IP:127.0.0.1\n");
+      const address = this.options.netns?.address ?? "127.0.0.1";
+      openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${address}`, "-keyout", join(this.dir, "tls.key"), "-out", join(this.dir, "tls.csr"));
+      writeFileSync(join(this.dir, "san.ext"), `subjectAltName=IP:${address}\n`);
       openssl("x509", "-req", "-in", join(this.dir, "tls.csr"), "-CA", this.caCert, "-CAkey", join(this.dir, "ca.key"), "-CAcreateserial", "-days", "2", "-extfile", join(this.dir, "san.ext"), "-out", join(this.dir, "tls.crt"));
       http += `, tls: {certificate: ${join(this.dir, "tls.crt")}, key: ${join(this.dir, "tls.key")}}`;
     }
@@ -151,9 +156,11 @@ export class TestRegistry {
       lines.push(`auth: {token: {realm: ${this.#tokens.realm}, service: bunker-test-registry, issuer: bunker-test-issuer, rootcertbundle: ${join(this.dir, "token.crt")}}}`);
     }
     writeFileSync(join(this.dir, "config.yml"), `${lines.join("\n")}\n`);
-    this.#process = Bun.spawn(["docker-registry", "serve", join(this.dir, "config.yml")], { stdout: Bun.file(join(this.dir, "registry.log")), stderr: Bun.file(join(this.dir, "registry.err")) });
+    const inNamespace = this.options.netns ? ["ip", "netns", "exec", this.options.netns.name] : [];
+    this.#process = Bun.spawn([...inNamespace, "docker-registry", "serve", join(this.dir, "config.yml")], { stdout: Bun.file(join(this.dir, "registry.log")), stderr: Bun.file(join(this.dir, "registry.err")) });
     for (let i = 0; i < 200; i++) {
       try {
+        if (this.#process.exitCode !== null) break;
         await fetch(`${this.url}/v2/`, { tls: { rejectUnauthorized: false } } as RequestInit);
         return;
       } catch {

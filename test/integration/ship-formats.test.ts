@@ -143,6 +143,23 @@ describe("formats", () => {
   }, 90_000);
 });
 
+test("a Docker Hub name is pulled from the daemon's --registry-mirror", async () => {
+  const mirror = await TestRegistry.start();
+  const mirrored = new TestDaemon("ship-mirror", ["--bridge", "none", "--registry-mirror", mirror.url]);
+  try {
+    await ok(bunkerCli("tag", "base", `${mirror.host}/library/busybox:latest`));
+    await ok(bunkerCli("push", `${mirror.host}/library/busybox:latest`));
+    await mirrored.start();
+    const pulled = await ok(mirrored.bunker("pull", "busybox"));
+    expect(pulled).toContain("latest: Pulling from library/busybox\n");
+    expect(pulled.trim().endsWith("docker.io/library/busybox:latest")).toBe(true);
+    expect((await ok(mirrored.bunker("run", "--rm", "busybox", "echo", "from the mirror"))).trim()).toBe("from the mirror");
+  } finally {
+    await mirrored.cleanup();
+    await mirror.stop();
+  }
+}, 60_000);
+
 describe("failures", () => {
   test("a corrupted blob: the pull fails naming its digest, and nothing is registered", async () => {
     const name = `${registry.host}/corrupt:1`;
