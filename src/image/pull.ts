@@ -124,8 +124,9 @@ async function explainPullError(error: unknown, ref: ImageReference, client: Reg
     if (!repositoryExists) return new NotFoundError(`pull access denied for ${ref.repo}, repository does not exist or may require 'docker login'`);
     return new NotFoundError(`manifest for ${name} not found: manifest unknown: manifest unknown`);
   }
+  // Not a 401: the docker CLI answers a 401 from the daemon by prompting for a login, and hangs without a terminal; dockerd says 500.
   if (error instanceof UnauthorizedError) {
-    return new UnauthorizedError(`pull access denied for ${ref.repo}, authentication required: ${error.message} (log in with 'docker login ${remoteRepository(ref.repo).domain}')`);
+    return new UpstreamError(`pull access denied for ${ref.repo}, authentication required: ${error.message} (log in with 'docker login ${remoteRepository(ref.repo).domain}')`);
   }
   return error;
 }

@@ -6,7 +6,7 @@
  * answers. Uploads run in parallel within the daemon's upload limit.
  */
 import { createHash } from "node:crypto";
-import { NotFoundError } from "../errors.ts";
+import { NotFoundError, UnauthorizedError, UpstreamError } from "../errors.ts";
 import type { RegistryClient } from "../registry/client.ts";
 import { DOCKER_CONFIG, DOCKER_LAYER_GZIP, DOCKER_MANIFEST, OCI_LAYER_GZIP } from "../registry/media-types.ts";
 import type { Credentials, Descriptor, ProgressSink } from "../registry/types.ts";
@@ -26,6 +26,16 @@ export interface PushedTag {
 
 /** Pushes `repo:tag`, or every tag of `repo` when `tag` is undefined. */
 export async function pushImage(dist: Distribution, repo: string, tag: string | undefined, credentials: Credentials, progress: ProgressSink): Promise<PushedTag[]> {
+  try {
+    return await pushTags(dist, repo, tag, credentials, progress);
+  } catch (error) {
+    // Not a 401: the docker CLI answers a 401 from the daemon by prompting for a login, and hangs without a terminal; dockerd says 500.
+    if (error instanceof UnauthorizedError) throw new UpstreamError(`push access denied for ${repo}: ${error.message} (log in with 'docker login ${remoteRepository(repo).domain}')`);
+    throw error;
+  }
+}
+
+async function pushTags(dist: Distribution, repo: string, tag: string | undefined, credentials: Credentials, progress: ProgressSink): Promise<PushedTag[]> {
   const { domain, path } = remoteRepository(repo);
   const tags = tag !== undefined ? [tag] : tagsOf(dist, repo);
   if (tags.length === 0) throw new NotFoundError(`An image does not exist locally with the tag: ${repo}`);

@@ -41,7 +41,7 @@ export class TokenCache {
     const { realm, service = "" } = challenge.params;
     if (!realm) throw new UpstreamError("the registry's Bearer challenge names no realm");
     // Keyed by the password too: a login with a wrong one must not find the right one's token.
-    const key = JSON.stringify([realm, service, scopes, credentials.username ?? "", credentials.password ?? ""]);
+    const key = JSON.stringify([realm, service, scopes, credentials.username ?? "", credentials.password ?? "", credentials.identityToken ?? ""]);
     const cached = this.#tokens.get(key);
     if (cached && cached.expiresAt > Date.now()) return `Bearer ${await cached.token}`;
     const entry: CachedToken = { token: Promise.resolve(""), expiresAt: Number.POSITIVE_INFINITY };
@@ -66,15 +66,19 @@ export class TokenCache {
 
   async #fetchToken(endpoint: Endpoint, realm: string, service: string, scopes: string[], credentials: Credentials): Promise<{ token: string; seconds: number }> {
     const url = new URL(realm);
-    if (service) url.searchParams.set("service", service);
-    for (const scope of scopes) url.searchParams.append("scope", scope);
-    const headers: Record<string, string> = {};
-    if (hasPassword(credentials)) {
+    // An identity token (an OAuth refresh token from an earlier login) is traded by POST, as the token spec says.
+    const form = credentials.identityToken
+      ? new URLSearchParams({ grant_type: "refresh_token", refresh_token: credentials.identityToken, service, scope: scopes.join(" "), client_id: "docker" })
+      : undefined;
+    if (!form && service) url.searchParams.set("service", service);
+    if (!form) for (const scope of scopes) url.searchParams.append("scope", scope);
+    const headers: Record<string, string> = form ? { "Content-Type": "application/x-www-form-urlencoded" } : {};
+    if (!form && hasPassword(credentials)) {
       url.searchParams.set("account", credentials.username ?? "");
       headers.Authorization = basicAuthorization(credentials);
     }
     // The realm is its own origin, verified against the system CAs; only the credentials set above ride along.
-    const response = await this.transport.send({ ...endpoint, origin: url.origin, tls: undefined }, url.toString(), { headers });
+    const response = await this.transport.send({ ...endpoint, origin: url.origin, tls: undefined }, url.toString(), { method: form ? "POST" : "GET", headers, body: form?.toString() });
     if (response.status === 401 || response.status === 403) {
       void response.body?.cancel();
       throw new UnauthorizedError("unauthorized: incorrect username or password");

@@ -142,6 +142,39 @@ describe("push to a basic-auth registry", () => {
   });
 });
 
+describe("one login for both CLIs, and run of a missing image", () => {
+  test("a `docker login` serves bunker's pull and run; `bunker logout` forgets it for both", async () => {
+    const shared = join(configs, "shared");
+    await ok(docker(bunker.host, shared, "login", "-u", USER, "-p", PASSWORD, registry.host));
+    const bunkerShared = (...args: string[]) => run([process.env.BUNKER_BIN ?? join(import.meta.dir, "../../dist/bunker"), "-H", bunker.host, ...args], { DOCKER_CONFIG: shared });
+    const name = `${registry.host}/changed:1`;
+    await ok(bunkerShared("rmi", "-f", name));
+    const never = await bunkerShared("run", "--rm", "--pull=never", name, "true");
+    expect(never.code).toBe(125);
+    expect(never.stderr).toBe(`Error response from daemon: No such image: ${name}\n`);
+    // Like docker: "Unable to find image" and the pull on stderr, the container's output on stdout.
+    const ran = await bunkerShared("run", "--rm", name, "cat", "/change");
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toBe("made by bunker\n");
+    expect(ran.stderr).toStartWith(`Unable to find image '${name}' locally\n1: Pulling from changed\n`);
+    expect(ran.stderr).toContain(`Status: Downloaded newer image for ${name}\n`);
+    expect(await ok(bunkerShared("logout", registry.host))).toBe(`Removing login credentials for ${registry.host}\n`);
+    expect(await ok(bunkerShared("logout", registry.host))).toBe(`Not logged in to ${registry.host}\n`);
+    const after = await docker(bunker.host, shared, "pull", `${registry.host}/busybox:1`);
+    expect(after.code).toBe(1);
+    expect(after.stderr).toContain("no basic auth credentials");
+  }, 60_000);
+
+  test("push -a pushes every tag of the repository", async () => {
+    await ok(bunkerCli("tag", image, `${registry.host}/every:a`));
+    await ok(bunkerCli("tag", `${registry.host}/changed:1`, `${registry.host}/every:b`));
+    const pushed = await ok(bunkerCli("push", "-a", `${registry.host}/every`));
+    expect(pushed.match(/^(a|b): digest: sha256:[0-9a-f]{64} size: \d+$/gm)).toHaveLength(2);
+    const tags = JSON.parse(await ok(run(["curl", "-sf", "-u", `${USER}:${PASSWORD}`, `${registry.url}/v2/every/tags/list`])));
+    expect(tags.tags.sort()).toEqual(["a", "b"]);
+  }, 60_000);
+});
+
 describe("the docker CLI against bunker prints what it prints against Docker", () => {
   // Each side a config.json of its own, both empty to begin with: the CLI words a first login differently.
   const bunkerSideConfig = join(configs, "docker-on-bunker");
@@ -162,8 +195,11 @@ describe("the docker CLI against bunker prints what it prints against Docker", (
 
   test("pull (plain lines off a terminal) and pull of an image that is not there", async () => {
     const name = `${registry.host}/changed:1`;
-    await ok(docker(bunker.host, bunkerSideConfig, "rmi", name));
-    await ok(docker(dockerd.host, dockerConfig, "rmi", name));
+    // The image itself goes (every tag of it), so that both engines start the pull from the same state.
+    for (const host of [bunker.host, dockerd.host]) {
+      const id = (await ok(docker(host, dockerConfig, "image", "inspect", "--format", "{{.Id}}", name))).trim();
+      await ok(docker(host, dockerConfig, "rmi", "-f", id));
+    }
     const [ours, theirs] = await both("pull", name);
     // Layers finish in whatever order their downloads do: compare each layer's own lines. dockerd
     // hands its watchers only the latest state of a layer, so its "Verifying Checksum" comes and goes.

@@ -91,6 +91,23 @@ describe("layers", () => {
     for (const layer of manifest.layers.slice(1)) expect(proxy.blobGets(layer.digest)).toBe(1);
     expect((await ok(bunkerCli("run", "--rm", layered, "sh", "-c", "wc -c < /random3"))).trim()).toBe("1048576");
   }, 60_000);
+
+  test("a client that leaves does not stop a pull another client waits on", async () => {
+    await forgetAllButBase();
+    proxy.throttle = 1 << 20;
+    const leaving = await bunker.api(`/images/create?fromImage=${encodeURIComponent(`${proxy.host}/layered`)}&tag=1`, { method: "POST" });
+    const reader = leaving.body!.getReader();
+    await reader.read();
+    const staying = bunkerCli("pull", layered);
+    await reader.cancel();
+    const r = await staying;
+    proxy.throttle = 0;
+    expect(r.code).toBe(0);
+    // Whichever pull tags the image first, the other finds it up to date.
+    expect(r.stdout).toMatch(new RegExp(`Status: (Downloaded newer image|Image is up to date) for ${layered}`));
+    expect(r.stdout).toContain(": Pull complete\n");
+    expect((await ok(bunkerCli("run", "--rm", layered, "sh", "-c", "wc -c < /random5"))).trim()).toBe("1048576");
+  }, 60_000);
 });
 
 describe("formats", () => {
