@@ -4,13 +4,13 @@
  * challenge that answered, and speak manifests, blobs, uploads, tags and the catalog. Every
  * registry error becomes Docker's wording ("manifest unknown: manifest unknown").
  */
-import { createHash } from "node:crypto";
 import { NotFoundError, UnauthorizedError, UpstreamError } from "../errors.ts";
 import { parseChallenges, type Challenge } from "./challenge.ts";
 import { MANIFEST_ACCEPT } from "./media-types.ts";
 import type { TokenCache } from "./tokens.ts";
 import type { Endpoint, RegistryTransport, SendInit } from "./transport.ts";
 import type { Credentials } from "./types.ts";
+import { sha256Digest } from "./verify.ts";
 
 /** Manifests are small; containerd refuses anything over 4 MiB, and so do we. */
 const MAX_MANIFEST_BYTES = 4 << 20;
@@ -115,7 +115,7 @@ export class RegistryClient {
     if (length > MAX_MANIFEST_BYTES) throw new UpstreamError(`manifest for ${this.#display(reference)} is too big (${length} bytes)`);
     const bytes = Buffer.from(await response.arrayBuffer());
     if (bytes.length > MAX_MANIFEST_BYTES) throw new UpstreamError(`manifest for ${this.#display(reference)} is too big (${bytes.length} bytes)`);
-    const digest = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+    const digest = sha256Digest(bytes);
     const mediaType = (response.headers.get("content-type") ?? "").split(";")[0].trim();
     return { bytes, digest, mediaType };
   }
@@ -179,7 +179,7 @@ export class RegistryClient {
     const response = await this.request(`/v2/${this.access.path}/manifests/${reference}`, { method: "PUT", body: bytes, headers: { "Content-Type": mediaType } });
     if (response.status !== 201) throw await registryError(response, `manifest for ${this.#display(reference)}`);
     void response.body?.cancel();
-    const ours = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+    const ours = sha256Digest(bytes);
     const theirs = response.headers.get("docker-content-digest") ?? ours;
     if (theirs !== ours) throw new UpstreamError(`the registry stored the manifest under ${theirs}, not its digest ${ours}`);
     return ours;

@@ -191,6 +191,13 @@ export async function run(argv: string[], env: Record<string, string> = {}, stdi
   return { code, stdout, stderr };
 }
 
+/** The stdout of a command that must succeed; a failure throws with what it printed. */
+export async function ok(result: Promise<Result>): Promise<string> {
+  const r = await result;
+  if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
 /** Polls `check` until it holds, for state that settles asynchronously (a container's exit). */
 export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Dockerd } from "../../bench/dockerd.ts";
-import { makeBusyboxTarball, run, TestDaemon, type Result } from "./harness.ts";
+import { ok, makeBusyboxTarball, run, TestDaemon, type Result } from "./harness.ts";
 import { TestRegistry } from "./registry-server.ts";
 import { TmuxSession } from "./tmux.ts";
 
@@ -32,11 +32,6 @@ function docker(host: string, config: string, ...args: string[]): Promise<Result
 }
 function bunkerCli(...args: string[]): Promise<Result> {
   return run([process.env.BUNKER_BIN ?? join(import.meta.dir, "../../dist/bunker"), "-H", bunker.host, ...args], { DOCKER_CONFIG: bunkerConfig });
-}
-async function ok(result: Promise<Result>): Promise<string> {
-  const r = await result;
-  if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
 }
 
 beforeAll(async () => {

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { run, TestDaemon, type Result } from "./harness.ts";
+import { ok, run, TestDaemon } from "./harness.ts";
 import { RecordingProxy, TestRegistry } from "./registry-server.ts";
 
 let bunker: TestDaemon;
@@ -17,11 +17,6 @@ const config = mkdtempSync("/tmp/bunker-test-docker-config-");
 /** A six-layer image (base + five commits of 1 MiB of random bytes each), pushed to the registry. */
 let layered: string;
 
-async function ok(result: Promise<Result>): Promise<string> {
-  const r = await result;
-  if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
 const bunkerCli = (...args: string[]) => bunker.bunker(...args);
 const layerDirs = () => readdirSync(join(bunker.root, "layers")).filter((name) => /^[0-9a-f]{64}$/.test(name)).sort();
 

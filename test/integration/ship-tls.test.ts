@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { run, TestDaemon, type Result } from "./harness.ts";
+import { ok, run, TestDaemon } from "./harness.ts";
 import { TestRegistry } from "./registry-server.ts";
 
 const NETNS = `bunker-tls-${process.pid}`;
@@ -21,11 +21,6 @@ let registry: TestRegistry;
 const certsDir = mkdtempSync("/tmp/bunker-test-certs-");
 const config = mkdtempSync("/tmp/bunker-test-docker-config-");
 
-async function ok(result: Promise<Result>): Promise<string> {
-  const r = await result;
-  if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
 const ip = (...args: string[]) => ok(run(["ip", ...args]));
 
 beforeAll(async () => {
