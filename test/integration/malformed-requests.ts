@@ -84,6 +84,9 @@ function mutatedCreateBody(rand: () => number): unknown {
   return body;
 }
 
+/** Where every fuzzed pull goes: nothing listens on port 1, so no request leaves the machine. */
+export const UNREACHABLE_REGISTRY = "127.0.0.1:1/";
+
 function pick<T>(rand: () => number, list: readonly T[]): T {
   return list[Math.floor(rand() * list.length)]!;
 }
@@ -111,7 +114,11 @@ export function malformedRequest(rand: () => number, containerId: string): Malfo
   const path = template
     .replace("{id}", rand() < 0.5 ? containerId : encodeURIComponent(pick(rand, NAMES)))
     .replace("{name}", rand() < 0.3 ? "base" : pick(rand, NAMES));
-  const query = Array.from({ length: Math.floor(rand() * 4) }, () => `${pick(rand, QUERY_KEYS)}=${queryValue(rand)}`)
+  const query = Array.from({ length: Math.floor(rand() * 4) }, () => {
+    const key = pick(rand, QUERY_KEYS);
+    // A pull reaches out to the registry the name names: always one on loopback that refuses.
+    return key === "fromImage" ? `${key}=${encodeURIComponent(UNREACHABLE_REGISTRY)}${queryValue(rand)}` : `${key}=${queryValue(rand)}`;
+  })
     // Never a URL: import and insert would fetch it.
     .filter((pair) => !/=https?/.test(pair));
   const version = rand() < 0.5 ? "/v1.41" : rand() < 0.5 ? "" : "/v9.99";

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { TestDaemon, eventually } from "./harness.ts";
-import { malformedRequest, prng } from "./malformed-requests.ts";
+import { UNREACHABLE_REGISTRY, malformedRequest, prng } from "./malformed-requests.ts";
 import { rawRequest, readThenLeave } from "./raw-http.ts";
 
 let daemon: TestDaemon;
@@ -114,7 +114,9 @@ describe("10 000 malformed requests", () => {
         if (!/\/(wait|attach|logs)\b/.test(line)) failures.push(`${line}: ${(err as Error).message}`);
         continue;
       }
-      if (res.status >= 500) failures.push(`${res.status} ${line}: ${res.body.toString().slice(0, 200)}`);
+      // A registry that cannot be reached is Docker's 500 too: the one 5xx that is not a bug.
+      const unreachable = res.status === 500 && res.body.toString().includes(`"http://${UNREACHABLE_REGISTRY}v2/\\": dial tcp 127.0.0.1:1: connect: connection refused`);
+      if (res.status >= 500 && !unreachable) failures.push(`${res.status} ${line}: ${res.body.toString().slice(0, 200)}`);
       if (res.status >= 400 && !line.startsWith("HEAD ")) {
         const json = res.headers.get("content-type") === "application/json";
         let parsed = false;

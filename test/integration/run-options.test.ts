@@ -252,7 +252,7 @@ describe("--cidfile", () => {
 
   test("a failed create takes the empty file away", async () => {
     const file = join(scratch, "cid-failed");
-    const r = await daemon.bunker("run", "--cidfile", file, "no-such-image", "true");
+    const r = await daemon.bunker("run", "--pull=never", "--cidfile", file, "no-such-image", "true");
     expect(r.code).toBe(125);
     expect(existsSync(file)).toBe(false);
   });

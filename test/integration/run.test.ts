@@ -105,7 +105,8 @@ describe("run", () => {
   });
 
   test("a missing image is a one-line error and exit 125", async () => {
-    const r = await daemon.bunker("run", "nosuchimage");
+    // --pull=never: without it the CLI would try Docker Hub first, as docker does.
+    const r = await daemon.bunker("run", "--pull=never", "nosuchimage");
     expect(r.code).toBe(125);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toContain("No such image: nosuchimage:latest");
