@@ -221,12 +221,10 @@ describe("failures", () => {
     expect((await ok(bunkerCli("run", "--rm", layered, "sh", "-c", "wc -c < /random3"))).trim()).toBe("1048576");
   }, 90_000);
 
-  test("an unreachable registry, an unknown host: one clear line, exit 1", async () => {
+  // (An unknown host is not tried here: its lookup would leave the machine.)
+  test("an unreachable registry: one clear line, exit 1", async () => {
     const refused = await bunkerCli("pull", "127.0.0.1:1/nothing:1");
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^Error response from daemon: Get "http:\/\/127\.0\.0\.1:1\/v2\/": dial tcp 127\.0\.0\.1:1: connect: connection refused\n$/);
-    const unknown = await bunkerCli("pull", "no-such-host.invalid/nothing:1");
-    expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toBe('Error response from daemon: Get "https://no-such-host.invalid/v2/": dial tcp: lookup no-such-host.invalid: no such host\n');
   });
 });
