@@ -5,6 +5,7 @@ import { selectPlatform, parseImageManifest } from "../../src/registry/manifest.
 import { verified } from "../../src/registry/verify.ts";
 import { registryDomain } from "../../src/registry/login.ts";
 import { searchTarget } from "../../src/registry/search.ts";
+import { networkError } from "../../src/registry/transport.ts";
 import { DigestMismatchError, UpstreamError } from "../../src/errors.ts";
 import { qualifiedName, remoteRepository } from "../../src/image/reference.ts";
 
@@ -125,5 +126,23 @@ describe("names", () => {
     expect(searchTarget("busybox")).toEqual({ domain: "docker.io", query: "busybox" });
     expect(searchTarget("localhost:5000/bu")).toEqual({ domain: "localhost:5000", query: "bu" });
     expect(searchTarget("someone/thing")).toEqual({ domain: "docker.io", query: "someone/thing" });
+  });
+});
+
+describe("network failures in Go's words, with the way out for TLS", () => {
+  const endpoint = { origin: "https://r.example:5000", domain: "r.example:5000", mirror: false };
+  const failure = (code: string) => Object.assign(new TypeError("failed"), { code });
+  test.each([
+    ["ENOTFOUND", 'Get "https://r.example:5000/v2/": dial tcp: lookup r.example: no such host'],
+    ["ECONNREFUSED", 'Get "https://r.example:5000/v2/": dial tcp r.example:5000: connect: connection refused'],
+    ["EPROTO", 'Get "https://r.example:5000/v2/": http: server gave HTTP response to HTTPS client'],
+  ])("%s", (code, message) => {
+    expect(networkError("GET", "https://r.example:5000/v2/", failure(code), endpoint, "/etc/bunker/certs.d").message).toBe(message);
+  });
+  test("an unknown CA names the certs.d file and the insecure flag", () => {
+    const message = networkError("GET", "https://r.example:5000/v2/", failure("UNABLE_TO_VERIFY_LEAF_SIGNATURE"), endpoint, "/etc/bunker/certs.d").message;
+    expect(message).toContain("x509: certificate signed by unknown authority");
+    expect(message).toContain("/etc/bunker/certs.d/r.example:5000/ca.crt");
+    expect(message).toContain("--insecure-registry r.example:5000");
   });
 });
