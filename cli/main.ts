@@ -12,7 +12,7 @@ import { buildCommit, VERSION } from "../src/util/build-info.ts";
 
 /** Every command, by the name of its file under cli/commands/. */
 const COMMANDS = [
-  "attach", "commit", "cp", "create", "diff", "export", "history", "image", "images", "import", "info", "insert", "inspect",
+  "attach", "build", "commit", "cp", "create", "diff", "export", "history", "image", "images", "import", "info", "insert", "inspect",
   "kill", "load", "login", "logout", "logs", "port", "ps", "pull", "push", "restart", "rm", "rmi", "run", "save", "search", "start", "stop", "tag",
   "top", "version", "wait",
 ];

@@ -16,6 +16,7 @@ import { containerLayerRoutes } from "./routes/container-layers.ts";
 import { containerFileRoutes } from "./routes/container-files.ts";
 import { imageTransferRoutes } from "./routes/image-transfer.ts";
 import { registryRoutes } from "./routes/registry.ts";
+import { buildRoutes } from "./routes/build.ts";
 import { API_VERSION, SERVER_HEADER } from "./version.ts";
 
 export type AppEnv = { Bindings: HttpBindings };
@@ -37,6 +38,7 @@ export function buildApp(engine: Engine): Hono<AppEnv> {
   app.route("/", containerLayerRoutes(engine));
   app.route("/", containerFileRoutes(engine));
   app.route("/", imageTransferRoutes(engine));
+  app.route("/", buildRoutes(engine));
   app.notFound((c) => errorResponse(404, `page not found: ${c.req.method} ${c.req.path}`));
   app.onError((err, c) => {
     const status = statusOf(err);

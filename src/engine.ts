@@ -39,6 +39,14 @@ import { pushImage, type PushedTag } from "./image/push.ts";
 import type { ImageReference } from "./image/reference.ts";
 import { login } from "./registry/login.ts";
 import { searchImages, type SearchOptions, type SearchResult } from "./registry/search.ts";
+import { build, type BuildBackend, type BuildOptions, type BuildOutput } from "./build/builder.ts";
+import { BuildContext } from "./build/context.ts";
+import { withOverlayView } from "./image/overlay-view.ts";
+import { mountLowers } from "./image/layer-store.ts";
+import { parseReference } from "./image/reference.ts";
+import { NotFoundError } from "./errors.ts";
+import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
 import { DEFAULT_REGISTRY_OPTIONS, type Credentials, type ProgressSink, type RegistryOptions } from "./registry/types.ts";
 
 export interface EngineOptions {
@@ -154,6 +162,55 @@ export class Engine {
 
   search(term: string, credentials: Credentials, options: SearchOptions): Promise<SearchResult[]> {
     return searchImages(this.distribution.transport, this.distribution.tokens, term, credentials, options);
+  }
+
+  /** `build`: a Dockerfile in the context tar, run by the legacy builder; the context is unpacked once and removed after. */
+  async build(contextTar: AsyncIterable<Uint8Array>, options: BuildOptions, out: BuildOutput): Promise<Image> {
+    const dir = join(this.options.root, "tmp", `build-${randomBytes(8).toString("hex")}`);
+    try {
+      const context = await BuildContext.extract(contextTar, join(dir, "context"));
+      return await build(this.#buildBackend(), context, options, out);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  #buildBackend(): BuildBackend {
+    const tmpDir = join(this.options.root, "tmp");
+    return {
+      images: this.images,
+      tmpDir,
+      layersDir: this.images.layers.layersDir,
+      imageFor: async (name, say) => {
+        try {
+          return this.images.resolve(name);
+        } catch (error) {
+          if (!(error instanceof NotFoundError)) throw error;
+        }
+        const ref = parseReference(name);
+        await this.pull(ref, {}, (event) => say(`${event.id ? `${event.id}: ` : ""}${event.status}\n`));
+        return this.images.resolve(name);
+      },
+      run: async (request, created, output) => {
+        const record = this.containers.create(request);
+        created(record.Id);
+        const attachment = this.containers.attach(record.Id, (_stream, chunk) => output(chunk));
+        try {
+          await this.containers.start(record.Id);
+          return { id: record.Id, code: await this.containers.wait(record.Id) };
+        } catch (error) {
+          // A step whose container could not even start leaves nothing behind.
+          await this.containers.remove(record.Id, true);
+          throw error;
+        } finally {
+          attachment.detach();
+        }
+      },
+      commit: (containerId, buildStep) => this.layers.commit(containerId, { pause: false, build: buildStep }),
+      remove: (containerId) => this.containers.remove(containerId, true),
+      withImageRoot: (image, use) => withOverlayView(tmpDir, this.images.layers.layersDir, mountLowers(image.config.rootfs.diff_ids), use),
+      addLayer: async (tar) => (await this.images.layers.register(tar, { whiteouts: "none" })).diffId,
+    };
   }
 
   /**

@@ -28,6 +28,8 @@ export interface PackOptions {
    * "tmp/a", ...; of a file, one entry). Without it, only a directory's contents are packed.
    */
   name?: string;
+  /** Every entry owned by this uid and gid (a build's COPY: root's, whoever owned the context). */
+  owner?: { uid: number; gid: number };
 }
 
 const WHITEOUT_PREFIX = ".wh.";
@@ -127,7 +129,8 @@ class Walker {
   }
 
   #base(stat: Stats, name: string): PackHeader {
-    return { name, mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid, mtime: new Date(Math.floor(stat.mtimeMs / 1000) * 1000) };
+    const { uid, gid } = this.options.owner ?? stat;
+    return { name, mode: stat.mode & 0o7777, uid, gid, mtime: new Date(Math.floor(stat.mtimeMs / 1000) * 1000) };
   }
 
   /**

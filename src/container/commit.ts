@@ -28,6 +28,11 @@ export interface CommitOptions {
   config?: RunConfig;
   /** Freeze the container's processes while its layer is read, so the layer is one consistent moment. */
   pause: boolean;
+  /**
+   * A build step's commit: the image gets exactly this run config (not the container's, whose
+   * Cmd is the step's command), `containerConfig` (the cache key lives there), and this history line.
+   */
+  build?: { config: RunConfig; containerConfig: RunConfig; createdBy: string };
 }
 
 export interface CommitContext {
@@ -41,7 +46,7 @@ export async function commitContainer(context: CommitContext, record: ContainerR
   const { images } = context;
   // Checked before any work, so a bad name or change fails fast and leaves no layer behind.
   const name = options.repo ? normalizeRepoTag(options.repo, options.tag) : undefined;
-  const runConfig = applyChanges(mergeRunConfig(options.config ?? {}, containerRunConfig(record)), options.changes ?? []);
+  const runConfig = options.build?.config ?? applyChanges(mergeRunConfig(options.config ?? {}, containerRunConfig(record)), options.changes ?? []);
   const parent = images.get(record.Image);
   // A container never started has no upper dir yet: its layer is empty.
   mkdirSync(context.upperDir, { recursive: true });
@@ -60,7 +65,7 @@ export async function commitContainer(context: CommitContext, record: ContainerR
   }
 
   const created = new Date().toISOString();
-  const entry: HistoryEntry = { created, created_by: [record.Path, ...record.Args].join(" ") };
+  const entry: HistoryEntry = { created, created_by: options.build?.createdBy ?? [record.Path, ...record.Args].join(" ") };
   if (options.author) entry.author = options.author;
   if (options.comment) entry.comment = options.comment;
   const config: ImageConfig = {
@@ -72,6 +77,7 @@ export async function commitContainer(context: CommitContext, record: ContainerR
     parent: parent.id,
     container: record.Id,
     config: runConfig,
+    ...(options.build ? { container_config: options.build.containerConfig } : {}),
     rootfs: { type: "layers", diff_ids: [...parent.config.rootfs.diff_ids, diffId] },
     history: [...parent.config.history, entry],
   };

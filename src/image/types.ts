@@ -14,6 +14,8 @@ export interface RunConfig {
   Labels?: Record<string, string> | null;
   StopSignal?: string;
   OnBuild?: string[] | null;
+  Shell?: string[] | null;
+  ArgsEscaped?: boolean;
 }
 
 export interface HistoryEntry {
@@ -39,6 +41,8 @@ export interface ImageConfig {
   container?: string;
   docker_version?: string;
   config: RunConfig;
+  /** The config of the container the image was made in; a build keeps its step's cache key here (Cmd). */
+  container_config?: RunConfig;
   rootfs: { type: "layers"; diff_ids: string[] };
   history: HistoryEntry[];
 }

@@ -1,0 +1,68 @@
+/** `POST /build`: the legacy builder's endpoint, as the docker CLI without BuildKit and docker-py call it. */
+import { Hono } from "hono";
+import type { Engine } from "../../src/engine.ts";
+import { BuildError } from "../../src/build/builder.ts";
+import { InvalidArgumentError } from "../../src/errors.ts";
+import type { AppEnv } from "../app.ts";
+import { parseBool } from "../query.ts";
+import { jsonMessage } from "../render/stream.ts";
+
+/** A JSON object query parameter (`buildargs`, `labels`) of string values (null: take the environment's). */
+function stringMap(value: string | undefined, name: string): Record<string, string | null> {
+  if (value === undefined || value === "") return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new InvalidArgumentError(`invalid ${name}: not JSON`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed) || !Object.values(parsed).every((v) => v === null || typeof v === "string")) {
+    throw new InvalidArgumentError(`invalid ${name}: must be an object of strings`);
+  }
+  return parsed as Record<string, string | null>;
+}
+
+export function buildRoutes(engine: Engine): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.post("/build", (c) => {
+    const body = c.req.raw.body;
+    if (!body) throw new InvalidArgumentError("build needs a tar context in the request body");
+    if (c.req.query("remote")) throw new InvalidArgumentError("remote build contexts (git and http URLs) are not supported by this daemon yet; send the context as a tar");
+    const quiet = parseBool(c.req.query("q"));
+    const labels = stringMap(c.req.query("labels"), "labels");
+    const options = {
+      tags: c.req.queries("t") ?? [],
+      dockerfile: c.req.query("dockerfile") || "Dockerfile",
+      buildArgs: stringMap(c.req.query("buildargs"), "buildargs"),
+      labels: Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, v ?? ""])),
+      noCache: parseBool(c.req.query("nocache")),
+      rm: parseBool(c.req.query("rm"), true),
+      forceRm: parseBool(c.req.query("forcerm")),
+      target: c.req.query("target") || undefined,
+      networkMode: c.req.query("networkmode") || undefined,
+      quiet,
+    };
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const writer = writable.getWriter();
+    const write = (message: object) => void writer.write(jsonMessage(message)).catch(() => {});
+    engine
+      .build(body, options, {
+        say: (text) => {
+          if (!quiet) write({ stream: text });
+        },
+        built: (id) => {
+          write({ aux: { ID: id } });
+          if (quiet) write({ stream: `${id}\n` });
+        },
+      })
+      .catch((error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        write({ errorDetail: { code: error instanceof BuildError ? error.code : 1, message }, error: message });
+      })
+      .finally(() => void writer.close().catch(() => {}));
+    return c.body(readable, 200, { "Content-Type": "application/json" });
+  });
+
+  return app;
+}

@@ -1,0 +1,80 @@
+/**
+ * The build context: the tar the client sent, extracted once into a private directory (the
+ * safe extractor: nothing in it can land outside), and the sources ADD and COPY name, looked
+ * up inside it and never outside: no `../`, no symlink that leads out.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream, lstatSync, readdirSync, readlinkSync, realpathSync } from "node:fs";
+import { join, posix } from "node:path";
+import { extractTar } from "../archive/tar-extract.ts";
+import { InvalidArgumentError, NotFoundError } from "../errors.ts";
+
+export class BuildContext {
+  private constructor(readonly dir: string) {}
+
+  static async extract(tar: AsyncIterable<Uint8Array>, dir: string): Promise<BuildContext> {
+    await extractTar(tar, dir, { whiteouts: "none" });
+    return new BuildContext(realpathSync(dir));
+  }
+
+  /** The host paths a source pattern names (`*`, `?` and `[…]` in its last part), each checked to stay inside. */
+  resolve(source: string): string[] {
+    const clean = posix.normalize(`/${source}`).slice(1);
+    if (posix.normalize(source).startsWith("..")) throw new InvalidArgumentError(`Forbidden path outside the build context: ${source} ()`);
+    const parent = posix.dirname(clean);
+    const base = posix.basename(clean);
+    let names: string[];
+    if (/[*?[]/.test(base)) {
+      const glob = new Bun.Glob(base);
+      names = this.#list(parent).filter((name) => glob.match(name)).map((name) => posix.join(parent, name));
+    } else {
+      names = [clean];
+    }
+    const paths = names.map((name) => this.#inside(source, name === "" ? "." : name));
+    if (paths.length === 0) throw new NotFoundError(`COPY failed: no source files were specified`);
+    return paths;
+  }
+
+  #list(parent: string): string[] {
+    try {
+      return readdirSync(this.#inside(parent, parent)).sort();
+    } catch {
+      return [];
+    }
+  }
+
+  #inside(source: string, name: string): string {
+    const path = join(this.dir, name);
+    let real: string;
+    try {
+      real = realpathSync(path);
+    } catch {
+      throw new NotFoundError(`COPY failed: file not found in build context or excluded by .dockerignore: stat ${source}: file does not exist`);
+    }
+    if (real !== this.dir && !real.startsWith(`${this.dir}/`)) throw new InvalidArgumentError(`Forbidden path outside the build context: ${source} (${real})`);
+    return real;
+  }
+}
+
+/**
+ * The cache key of COPY/ADD sources, `file:`, `dir:` or `multi:` and a sha256 over what they
+ * hold: names, modes, sizes, link targets and contents, never mtimes (touching a file keeps the
+ * cache, as in Docker; chmod breaks it).
+ */
+export async function contentHash(paths: string[]): Promise<string> {
+  const hash = createHash("sha256");
+  for (const path of paths) await hashTree(hash, path, posix.basename(path));
+  const kind = paths.length > 1 ? "multi" : lstatSync(paths[0]).isDirectory() ? "dir" : "file";
+  return `${kind}:${hash.digest("hex")}`;
+}
+
+async function hashTree(hash: ReturnType<typeof createHash>, path: string, name: string): Promise<void> {
+  const stat = lstatSync(path);
+  const link = stat.isSymbolicLink() ? readlinkSync(path) : "";
+  hash.update(`${name}\0${stat.mode}\0${stat.isFile() ? stat.size : 0}\0${link}\0`);
+  if (stat.isFile()) {
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  } else if (stat.isDirectory()) {
+    for (const child of readdirSync(path).sort()) await hashTree(hash, join(path, child), `${name}/${child}`);
+  }
+}
