@@ -4,7 +4,7 @@
  * up inside it and never outside: no `../`, no symlink that leads out.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, lstatSync, readdirSync, readlinkSync, realpathSync } from "node:fs";
+import { createReadStream, lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync } from "node:fs";
 import { join, posix } from "node:path";
 import { extractTar } from "../archive/tar-extract.ts";
 import { InvalidArgumentError, NotFoundError } from "../errors.ts";
@@ -13,6 +13,7 @@ export class BuildContext {
   private constructor(readonly dir: string) {}
 
   static async extract(tar: AsyncIterable<Uint8Array>, dir: string): Promise<BuildContext> {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     await extractTar(tar, dir, { whiteouts: "none" });
     return new BuildContext(realpathSync(dir));
   }

@@ -72,7 +72,8 @@ export async function commitContainer(context: CommitContext, record: ContainerR
     architecture: parent.config.architecture,
     os: parent.config.os,
     created,
-    ...(options.author ? { author: options.author } : {}),
+    // A build step keeps what MAINTAINER set on the image it builds on.
+    ...(options.author ? { author: options.author } : options.build && parent.config.author ? { author: parent.config.author } : {}),
     ...(options.comment ? { comment: options.comment } : {}),
     parent: parent.id,
     container: record.Id,
