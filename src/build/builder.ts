@@ -266,18 +266,22 @@ class Builder {
     const dest = words.at(-1) as string;
     const sources = words.slice(0, -1);
     const from = instruction.flags.from;
-    const work = join(this.backend.tmpDir, `build-layer-${randomBytes(6).toString("hex")}`);
-    try {
-      const staged = from !== undefined ? await this.#withStageRoot(from, (root) => this.#stageFiles(root, sources, dest, stage, work, true)) : await this.#stageFiles(this.context.dir, sources, dest, stage, work, false);
-      const key = [...DEFAULT_SHELL, `#(nop) ${instruction.keyword} ${staged.hash} in ${dest} `];
+    // The key comes from hashing the sources where they are; they are copied only on a miss.
+    const step = async (root: string, fromImage: boolean) => {
+      const paths = fromImage ? sources.map((source) => resolveInRoot(root, cleanComponents(source))) : sources.flatMap((source) => this.context.resolve(source));
+      const key = [...DEFAULT_SHELL, `#(nop) ${instruction.keyword} ${await contentHash(paths)} in ${dest} `];
       const probe: RunConfig = { ...stage.run, Cmd: key };
       if (await this.#fromCache(stage, probe)) return;
-      const diffId = await this.backend.addLayer(packTree(work, { owner: { uid: 0, gid: 0 } }) as AsyncIterable<Uint8Array>);
-      const image = this.#createImage(stage, stage.run, probe, key.join(" "), [...stage.config.rootfs.diff_ids, diffId], false);
-      this.#advance(stage, image);
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
+      const work = join(this.backend.tmpDir, `build-layer-${randomBytes(6).toString("hex")}`);
+      try {
+        stageFiles(paths, posix.resolve(stage.run.WorkingDir || "/", dest), dest.endsWith("/") || paths.length > 1, work);
+        const diffId = await this.backend.addLayer(packTree(work, { owner: { uid: 0, gid: 0 } }) as AsyncIterable<Uint8Array>);
+        this.#advance(stage, this.#createImage(stage, stage.run, probe, key.join(" "), [...stage.config.rootfs.diff_ids, diffId], false));
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    };
+    return from !== undefined ? this.#withStageRoot(from, (root) => step(root, true)) : step(this.context.dir, false);
   }
 
   /** The COPY --from source: an earlier stage by name or index, or any image. */
@@ -286,21 +290,6 @@ class Builder {
     const image = stage ? stage.image : await this.backend.imageFor(from, (text) => this.out.say(text));
     if (!image) throw new BuildError(`COPY --from=${from}: the stage has no filesystem (scratch)`);
     return this.backend.withImageRoot(image, use);
-  }
-
-  /** Copies the sources into `work`, laid out as the layer will be, and hashes them for the cache key. */
-  async #stageFiles(root: string, sources: string[], dest: string, stage: Stage, work: string, fromImage: boolean): Promise<{ hash: string }> {
-    const paths = fromImage ? sources.map((source) => resolveInRoot(root, cleanComponents(source))) : sources.flatMap((source) => this.context.resolve(source));
-    const absolute = posix.resolve(stage.run.WorkingDir || "/", dest);
-    const toDirectory = dest.endsWith("/") || paths.length > 1;
-    mkdirSync(join(work, absolute), { recursive: true, mode: 0o755 });
-    for (const path of paths) {
-      const isDir = statSync(path).isDirectory();
-      const target = isDir ? join(work, absolute) : toDirectory ? join(work, absolute, posix.basename(path)) : join(work, absolute);
-      if (!isDir && !toDirectory) rmSync(target, { recursive: true, force: true });
-      cpSync(path, target, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true, dereference: false });
-    }
-    return { hash: await contentHash(paths) };
   }
 
   async #metadata(instruction: Instruction, args: string): Promise<void> {
@@ -380,6 +369,17 @@ class Builder {
     stage.config = structuredClone(image.config);
     stage.run = structuredClone(run);
     this.out.say(` ---> ${shortId(image.id)}\n`);
+  }
+}
+
+/** Lays the sources out in `work` as the layer will hold them: at `destination`, or inside it when it is a directory. */
+function stageFiles(paths: string[], destination: string, toDirectory: boolean, work: string): void {
+  mkdirSync(join(work, destination), { recursive: true, mode: 0o755 });
+  for (const path of paths) {
+    const isDir = statSync(path).isDirectory();
+    const target = isDir ? join(work, destination) : toDirectory ? join(work, destination, posix.basename(path)) : join(work, destination);
+    if (!isDir && !toDirectory) rmSync(target, { recursive: true, force: true });
+    cpSync(path, target, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true, dereference: false });
   }
 }
 
