@@ -6,7 +6,8 @@
  * cache rule: a step hits when an image built here on the same parent has the same run config
  * with the step's key as its Cmd (the key is kept in the image's `container_config`).
  */
-import { cpSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { closeSync, cpSync, mkdirSync, openSync, readSync, rmSync, statSync } from "node:fs";
+import { extractTar } from "../archive/tar-extract.ts";
 import { join, posix } from "node:path";
 import { randomBytes } from "node:crypto";
 import { EngineError, InvalidArgumentError } from "../errors.ts";
@@ -251,7 +252,7 @@ class Builder {
       if (this.options.rm || this.options.forceRm) await this.backend.remove(id);
       throw new BuildError(`The command '${command.join(" ")}' returned a non-zero code: ${code}`, code);
     }
-    const image = await this.backend.commit(id, { config: stage.run, containerConfig: probe, createdBy: key.join(" ") });
+    const image = await this.backend.commit(id, { config: { ...stage.run, Image: stage.image.id }, containerConfig: probe, createdBy: key.join(" ") });
     if (this.options.rm || this.options.forceRm) {
       await this.backend.remove(id);
       this.out.say(`Removing intermediate container ${shortId(id)}\n`);
@@ -274,7 +275,8 @@ class Builder {
       if (await this.#fromCache(stage, probe)) return;
       const work = join(this.backend.tmpDir, `build-layer-${randomBytes(6).toString("hex")}`);
       try {
-        stageFiles(paths, posix.resolve(stage.run.WorkingDir || "/", dest), dest.endsWith("/") || paths.length > 1, work);
+        // ADD unpacks a local archive (tar, gzip, bzip2, xz); COPY, and anything from another stage, is copied as it is.
+        await stageFiles(paths, posix.resolve(stage.run.WorkingDir || "/", dest), dest.endsWith("/") || paths.length > 1, work, instruction.keyword === "ADD" && !fromImage);
         const diffId = await this.backend.addLayer(packTree(work, { owner: { uid: 0, gid: 0 } }) as AsyncIterable<Uint8Array>);
         this.#advance(stage, this.#createImage(stage, stage.run, probe, key.join(" "), [...stage.config.rootfs.diff_ids, diffId], false));
       } finally {
@@ -355,7 +357,8 @@ class Builder {
       ...stage.config,
       created,
       ...(stage.image ? { parent: stage.image.id } : {}),
-      config: run,
+      // As Docker: a built image's config names the image its last step ran on.
+      config: { ...run, Image: stage.image?.id ?? "" },
       container_config: probe,
       rootfs: { type: "layers", diff_ids: diffIds },
       history: [...stage.config.history, entry],
@@ -373,14 +376,44 @@ class Builder {
 }
 
 /** Lays the sources out in `work` as the layer will hold them: at `destination`, or inside it when it is a directory. */
-function stageFiles(paths: string[], destination: string, toDirectory: boolean, work: string): void {
+async function stageFiles(paths: string[], destination: string, toDirectory: boolean, work: string, unpackArchives: boolean): Promise<void> {
   mkdirSync(join(work, destination), { recursive: true, mode: 0o755 });
   for (const path of paths) {
     const isDir = statSync(path).isDirectory();
+    const archive = !isDir && unpackArchives ? archiveKind(path) : undefined;
+    if (archive) {
+      await extractTar(archiveStream(path, archive), join(work, destination), { whiteouts: "none" });
+      continue;
+    }
     const target = isDir ? join(work, destination) : toDirectory ? join(work, destination, posix.basename(path)) : join(work, destination);
     if (!isDir && !toDirectory) rmSync(target, { recursive: true, force: true });
     cpSync(path, target, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true, dereference: false });
   }
+}
+
+type ArchiveKind = "tar" | "bzip2" | "xz";
+
+/** What ADD unpacks, by content as Docker decides: a tar, plain or gzipped (extractTar inflates those), bzip2 or xz. */
+function archiveKind(path: string): ArchiveKind | undefined {
+  const head = Buffer.alloc(262);
+  const fd = openSync(path, "r");
+  try {
+    readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (head.subarray(0, 3).toString("latin1") === "BZh") return "bzip2";
+  if (head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return "xz";
+  if (head[0] === 0x1f && head[1] === 0x8b) return "tar";
+  if (head.subarray(257, 262).toString("latin1") === "ustar") return "tar";
+  return undefined;
+}
+
+/** The archive's tar bytes: read as it is (extractTar inflates gzip), or through the system's bzip2 or xz. */
+function archiveStream(path: string, kind: ArchiveKind): AsyncIterable<Uint8Array> {
+  if (kind === "tar") return Bun.file(path).stream();
+  const child = Bun.spawn([kind, "-dc", path], { stdin: "ignore", stdout: "pipe", stderr: "ignore" });
+  return child.stdout;
 }
 
 /** What a metadata step's history line says after the keyword, as the legacy builder writes it. */
@@ -417,6 +450,7 @@ function sameConfig(a: RunConfig, b: RunConfig): boolean {
 
 function canonical(config: RunConfig): string {
   const entries = Object.entries(config)
+    .filter(([key]) => key !== "Image")
     .filter(([, value]) => !(value === null || value === undefined || value === "" || value === false || (Array.isArray(value) && value.length === 0) || (typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0)))
     .sort(([x], [y]) => x.localeCompare(y));
   return JSON.stringify(entries, (_, value) => (value && typeof value === "object" && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort(([x], [y]) => x.localeCompare(y))) : value));

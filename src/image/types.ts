@@ -16,6 +16,8 @@ export interface RunConfig {
   OnBuild?: string[] | null;
   Shell?: string[] | null;
   ArgsEscaped?: boolean;
+  /** A built image's: the image its last step ran on. */
+  Image?: string;
 }
 
 export interface HistoryEntry {
