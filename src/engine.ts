@@ -41,6 +41,7 @@ import { login } from "./registry/login.ts";
 import { searchImages, type SearchOptions, type SearchResult } from "./registry/search.ts";
 import { build, type BuildBackend, type BuildOptions, type BuildOutput } from "./build/builder.ts";
 import { BuildContext } from "./build/context.ts";
+import { fetchRemoteContext } from "./build/remote-context.ts";
 import { withOverlayView } from "./image/overlay-view.ts";
 import { mountLowers } from "./image/layer-store.ts";
 import { parseReference } from "./image/reference.ts";
@@ -165,10 +166,11 @@ export class Engine {
   }
 
   /** `build`: a Dockerfile in the context tar, run by the legacy builder; the context is unpacked once and removed after. */
-  async build(contextTar: AsyncIterable<Uint8Array>, options: BuildOptions, out: BuildOutput): Promise<Image> {
+  async build(source: { tar: AsyncIterable<Uint8Array> } | { remote: string }, options: BuildOptions, out: BuildOutput): Promise<Image> {
     const dir = join(this.options.root, "tmp", `build-${randomBytes(8).toString("hex")}`);
     try {
-      const context = await BuildContext.extract(contextTar, join(dir, "context"));
+      const context =
+        "tar" in source ? await BuildContext.extract(source.tar, join(dir, "context")) : BuildContext.at(await fetchRemoteContext(source.remote, join(dir, "context"), options.dockerfile));
       return await build(this.#buildBackend(), context, options, out);
     } finally {
       rmSync(dir, { recursive: true, force: true });

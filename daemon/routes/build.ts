@@ -27,8 +27,8 @@ export function buildRoutes(engine: Engine): Hono<AppEnv> {
 
   app.post("/build", (c) => {
     const body = c.req.raw.body;
-    if (!body) throw new InvalidArgumentError("build needs a tar context in the request body");
-    if (c.req.query("remote")) throw new InvalidArgumentError("remote build contexts (git and http URLs) are not supported by this daemon yet; send the context as a tar");
+    const remote = c.req.query("remote") || undefined;
+    if (!body && !remote) throw new InvalidArgumentError("build needs a tar context in the request body, or a remote URL");
     const quiet = parseBool(c.req.query("q"));
     const labels = stringMap(c.req.query("labels"), "labels");
     const options = {
@@ -47,7 +47,7 @@ export function buildRoutes(engine: Engine): Hono<AppEnv> {
     const writer = writable.getWriter();
     const write = (message: object) => void writer.write(jsonMessage(message)).catch(() => {});
     engine
-      .build(body, options, {
+      .build(remote !== undefined ? { remote } : { tar: body as ReadableStream<Uint8Array> }, options, {
         say: (text) => {
           if (!quiet) write({ stream: text });
         },

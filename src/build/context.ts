@@ -12,6 +12,11 @@ import { InvalidArgumentError, NotFoundError } from "../errors.ts";
 export class BuildContext {
   private constructor(readonly dir: string) {}
 
+  /** A context already on disk (a git clone, a downloaded one). */
+  static at(dir: string): BuildContext {
+    return new BuildContext(realpathSync(dir));
+  }
+
   static async extract(tar: AsyncIterable<Uint8Array>, dir: string): Promise<BuildContext> {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     await extractTar(tar, dir, { whiteouts: "none" });

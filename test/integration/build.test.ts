@@ -229,3 +229,66 @@ describe("other clients", () => {
     expect(r.stdout).toBe("True True\n");
   }, 60_000);
 });
+
+describe("remote contexts the daemon fetches", () => {
+  function freePort(): number {
+    const socket = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    const port = socket.port;
+    socket.stop(true);
+    return port;
+  }
+  async function waitForPort(port: number): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      try {
+        const socket = await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } });
+        socket.end();
+        return;
+      } catch {
+        await Bun.sleep(50);
+      }
+    }
+    throw new Error(`nothing listens on ${port}`);
+  }
+
+  test("a tarball and a lone Dockerfile served over http, and a git repository served by git daemon, with #ref:subdir", async () => {
+    const served = mkdtempSync("/tmp/bunker-test-build-served-");
+    const httpPort = freePort();
+    const gitPort = freePort();
+    const http = Bun.spawn(["python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", served, String(httpPort)], { stdout: "ignore", stderr: "ignore" });
+    const repo = join(served, "repo");
+    try {
+      await ok(run(["tar", "-C", context, "-czf", join(served, "context.tar.gz"), "."]));
+      writeFileSync(join(served, "Dockerfile"), "FROM base\nRUN echo from a url > /url\n");
+      mkdirSync(join(repo, "app"), { recursive: true });
+      writeFileSync(join(repo, "app/Dockerfile"), "FROM base\nCOPY note /note\n");
+      writeFileSync(join(repo, "app/note"), "from git\n");
+      const git = (...args: string[]) => ok(run(["git", "-C", repo, "-c", "user.name=t", "-c", "user.email=t@t", ...args]));
+      await git("init", "-q", "-b", "main");
+      await git("add", ".");
+      await git("commit", "-q", "-m", "context");
+      await git("tag", "v1");
+      writeFileSync(join(repo, "app/note"), "changed after v1\n");
+      await git("commit", "-q", "-am", "later");
+      const gitd = Bun.spawn(["git", "daemon", "--reuseaddr", `--base-path=${served}`, "--export-all", "--listen=127.0.0.1", `--port=${gitPort}`, served], { stdout: "ignore", stderr: "ignore" });
+      try {
+        await waitForPort(httpPort);
+        await waitForPort(gitPort);
+        await ok(build("-t", "from-http-tar", `http://127.0.0.1:${httpPort}/context.tar.gz`));
+        expect(await ok(daemon.bunker("run", "--rm", "from-http-tar"))).toBe("hello there, world\n");
+        await ok(build("-t", "from-http-dockerfile", `http://127.0.0.1:${httpPort}/Dockerfile`));
+        expect(await ok(daemon.bunker("run", "--rm", "from-http-dockerfile", "cat", "/url"))).toBe("from a url\n");
+        await ok(build("-t", "from-git", `git://127.0.0.1:${gitPort}/repo#v1:app`));
+        expect(await ok(daemon.bunker("run", "--rm", "from-git", "cat", "/note"))).toBe("from git\n");
+        await ok(build("-t", "from-git-head", `git://127.0.0.1:${gitPort}/repo#main:app`));
+        expect(await ok(daemon.bunker("run", "--rm", "from-git-head", "cat", "/note"))).toBe("changed after v1\n");
+      } finally {
+        gitd.kill();
+        await gitd.exited;
+      }
+    } finally {
+      http.kill();
+      await http.exited;
+      rmSync(served, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
