@@ -183,11 +183,13 @@ export class Engine {
       images: this.images,
       tmpDir,
       layersDir: this.images.layers.layersDir,
-      imageFor: async (name, say) => {
-        try {
-          return this.images.resolve(name);
-        } catch (error) {
-          if (!(error instanceof NotFoundError)) throw error;
+      imageFor: async (name, say, pull = false) => {
+        if (!pull) {
+          try {
+            return this.images.resolve(name);
+          } catch (error) {
+            if (!(error instanceof NotFoundError)) throw error;
+          }
         }
         const ref = parseReference(name);
         await this.pull(ref, {}, (event) => say(`${event.id ? `${event.id}: ` : ""}${event.status}\n`));

@@ -41,6 +41,8 @@ export function buildRoutes(engine: Engine): Hono<AppEnv> {
       forceRm: parseBool(c.req.query("forcerm")),
       target: c.req.query("target") || undefined,
       networkMode: c.req.query("networkmode") || undefined,
+      extraHosts: c.req.query("extrahosts") ? c.req.query("extrahosts")?.split(",") : undefined,
+      pull: parseBool(c.req.query("pull")),
       quiet,
     };
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();

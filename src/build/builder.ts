@@ -6,7 +6,7 @@
  * cache rule: a step hits when an image built here on the same parent has the same run config
  * with the step's key as its Cmd (the key is kept in the image's `container_config`).
  */
-import { closeSync, cpSync, mkdirSync, openSync, readSync, rmSync, statSync } from "node:fs";
+import { chmodSync, closeSync, cpSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { extractTar } from "../archive/tar-extract.ts";
 import { join, posix } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -44,6 +44,10 @@ export interface BuildOptions {
   forceRm: boolean;
   target?: string;
   networkMode?: string;
+  /** `--add-host` entries for RUN containers ("host:ip"). */
+  extraHosts?: string[];
+  /** `--pull`: FROM images are pulled even when present. */
+  pull?: boolean;
   quiet: boolean;
 }
 
@@ -52,8 +56,8 @@ export interface BuildBackend {
   images: ImageStore;
   tmpDir: string;
   layersDir: string;
-  /** The image a FROM names, pulled when it is not here. */
-  imageFor(name: string, say: (text: string) => void): Promise<Image>;
+  /** The image a FROM names, pulled when it is not here (or always, with `pull`). */
+  imageFor(name: string, say: (text: string) => void, pull?: boolean): Promise<Image>;
   /** Creates and starts a container, streams its output, and returns its ID and exit code. */
   run(request: CreateRequest, created: (id: string) => void, output: (chunk: Uint8Array) => void): Promise<{ id: string; code: number }>;
   commit(containerId: string, build: { config: RunConfig; containerConfig: RunConfig; createdBy: string }): Promise<Image>;
@@ -183,7 +187,7 @@ class Builder {
     const earlier = this.#stages.find((stage) => stage.name === name.toLowerCase());
     let image: Image | undefined;
     if (earlier) image = earlier.image;
-    else if (name !== "scratch") image = await this.backend.imageFor(name, (text) => this.out.say(text));
+    else if (name !== "scratch") image = await this.backend.imageFor(name, (text) => this.out.say(text), this.options.pull);
     const config: ImageConfig = image
       ? structuredClone(image.config)
       : { architecture: "amd64", os: "linux", created: new Date().toISOString(), config: {}, rootfs: { type: "layers", diff_ids: [] }, history: [] };
@@ -243,7 +247,7 @@ class Builder {
         WorkingDir: stage.run.WorkingDir,
         User: stage.run.User,
         Labels: stage.run.Labels,
-        HostConfig: { NetworkMode: this.options.networkMode || undefined },
+        HostConfig: { NetworkMode: this.options.networkMode || undefined, ExtraHosts: this.options.extraHosts },
       },
       (containerId) => this.out.say(` ---> Running in ${shortId(containerId)}\n`),
       (chunk) => this.out.say(Buffer.from(chunk).toString("utf8")),
@@ -267,23 +271,52 @@ class Builder {
     const dest = words.at(-1) as string;
     const sources = words.slice(0, -1);
     const from = instruction.flags.from;
+    const chown = instruction.flags.chown;
+    const urls = instruction.keyword === "ADD" ? sources.filter((source) => /^https?:\/\//.test(source)) : [];
+    const local = sources.filter((source) => !urls.includes(source));
+    const work = join(this.backend.tmpDir, `build-layer-${randomBytes(6).toString("hex")}`);
     // The key comes from hashing the sources where they are; they are copied only on a miss.
     const step = async (root: string, fromImage: boolean) => {
-      const paths = fromImage ? sources.map((source) => resolveInRoot(root, cleanComponents(source))) : sources.flatMap((source) => this.context.resolve(source));
-      const key = [...DEFAULT_SHELL, `#(nop) ${instruction.keyword} ${await contentHash(paths)} in ${dest} `];
+      const paths = fromImage ? local.map((source) => resolveInRoot(root, cleanComponents(source))) : local.flatMap((source) => this.context.resolve(source));
+      // ADD of a URL: downloaded each build, and its content is the key (as Docker does).
+      const downloads = await Promise.all(urls.map((url, i) => download(url, join(work, "downloads", String(i)))));
+      const chownText = chown ? `--chown=${chown} ` : "";
+      const key = [...DEFAULT_SHELL, `#(nop) ${instruction.keyword} ${chownText}${await contentHash([...paths, ...downloads])} in ${dest} `];
       const probe: RunConfig = { ...stage.run, Cmd: key };
       if (await this.#fromCache(stage, probe)) return;
-      const work = join(this.backend.tmpDir, `build-layer-${randomBytes(6).toString("hex")}`);
-      try {
-        // ADD unpacks a local archive (tar, gzip, bzip2, xz); COPY, and anything from another stage, is copied as it is.
-        await stageFiles(paths, posix.resolve(stage.run.WorkingDir || "/", dest), dest.endsWith("/") || paths.length > 1, work, instruction.keyword === "ADD" && !fromImage);
-        const diffId = await this.backend.addLayer(packTree(work, { owner: { uid: 0, gid: 0 } }) as AsyncIterable<Uint8Array>);
-        this.#advance(stage, this.#createImage(stage, stage.run, probe, key.join(" "), [...stage.config.rootfs.diff_ids, diffId], false));
-      } finally {
-        rmSync(work, { recursive: true, force: true });
-      }
+      const layer = join(work, "layer");
+      const toDirectory = dest.endsWith("/") || sources.length > 1;
+      // ADD unpacks a local archive (tar, gzip, bzip2, xz); COPY, a URL, and anything from another stage are copied as they are.
+      await stageFiles([...paths, ...downloads], posix.resolve(stage.run.WorkingDir || "/", dest), toDirectory, layer, instruction.keyword === "ADD" && !fromImage, new Set(downloads));
+      const owner = chown ? await this.#owner(stage, chown) : { uid: 0, gid: 0 };
+      const diffId = await this.backend.addLayer(packTree(layer, { owner }) as AsyncIterable<Uint8Array>);
+      this.#advance(stage, this.#createImage(stage, stage.run, probe, key.join(" "), [...stage.config.rootfs.diff_ids, diffId], false));
     };
-    return from !== undefined ? this.#withStageRoot(from, (root) => step(root, true)) : step(this.context.dir, false);
+    try {
+      return await (from !== undefined ? this.#withStageRoot(from, (root) => step(root, true)) : step(this.context.dir, false));
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+
+  /** `--chown=user[:group]`: numbers as they are, names looked up in the stage's own /etc/passwd and /etc/group. */
+  async #owner(stage: Stage, spec: string): Promise<{ uid: number; gid: number }> {
+    const [user, group] = spec.split(":", 2);
+    const numeric = (text: string) => (/^\d+$/.test(text) ? Number(text) : undefined);
+    if (numeric(user) !== undefined && (group === undefined || numeric(group) !== undefined)) {
+      return { uid: numeric(user) as number, gid: group === undefined ? (numeric(user) as number) : (numeric(group) as number) };
+    }
+    if (!stage.image) throw new BuildError(`unable to convert uid/gid chown string to host mapping: no image to look up ${spec} in`);
+    return this.backend.withImageRoot(stage.image, async (root) => {
+      const lookup = (file: string, name: string, field: number) => {
+        const line = readLines(resolveInRoot(root, cleanComponents(file))).find((entry) => entry.split(":")[0] === name);
+        if (!line) throw new BuildError(`unable to convert uid/gid chown string to host mapping: can't find uid for user ${name}: no such user: ${name}`);
+        return Number(line.split(":")[field]);
+      };
+      const uid = numeric(user) ?? lookup("/etc/passwd", user, 2);
+      const gid = group === undefined ? (numeric(user) === undefined ? lookup("/etc/passwd", user, 3) : uid) : (numeric(group) ?? lookup("/etc/group", group, 2));
+      return { uid, gid };
+    });
   }
 
   /** The COPY --from source: an earlier stage by name or index, or any image. */
@@ -375,19 +408,44 @@ class Builder {
   }
 }
 
-/** Lays the sources out in `work` as the layer will hold them: at `destination`, or inside it when it is a directory. */
-async function stageFiles(paths: string[], destination: string, toDirectory: boolean, work: string, unpackArchives: boolean): Promise<void> {
+/**
+ * Lays the sources out in `work` as the layer will hold them: at `destination`, or inside it
+ * when it is a directory. A download goes in under its URL's file name, mode 0600, as in Docker.
+ */
+async function stageFiles(paths: string[], destination: string, toDirectory: boolean, work: string, unpackArchives: boolean, downloads: Set<string>): Promise<void> {
   mkdirSync(join(work, destination), { recursive: true, mode: 0o755 });
   for (const path of paths) {
     const isDir = statSync(path).isDirectory();
-    const archive = !isDir && unpackArchives ? archiveKind(path) : undefined;
+    const archive = !isDir && unpackArchives && !downloads.has(path) ? archiveKind(path) : undefined;
     if (archive) {
       await extractTar(archiveStream(path, archive), join(work, destination), { whiteouts: "none" });
       continue;
     }
-    const target = isDir ? join(work, destination) : toDirectory ? join(work, destination, posix.basename(path)) : join(work, destination);
+    const name = downloads.has(path) ? readFileSync(`${path}.name`, "utf8") : posix.basename(path);
+    const target = isDir ? join(work, destination) : toDirectory ? join(work, destination, name) : join(work, destination);
     if (!isDir && !toDirectory) rmSync(target, { recursive: true, force: true });
     cpSync(path, target, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true, dereference: false });
+    if (downloads.has(path)) chmodSync(target, 0o600);
+  }
+}
+
+/** ADD's URL source: fetched to `path` (its file name beside it, for the layer). */
+async function download(url: string, path: string): Promise<string> {
+  const response = await fetch(url).catch((error: unknown) => {
+    throw new BuildError(`ADD failed: ${url}: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  if (!response.ok) throw new BuildError(`ADD failed: ${url}: ${response.status} ${response.statusText}`);
+  mkdirSync(posix.dirname(path), { recursive: true });
+  await Bun.write(path, response);
+  writeFileSync(`${path}.name`, posix.basename(new URL(url).pathname) || "index.html");
+  return path;
+}
+
+function readLines(path: string): string[] {
+  try {
+    return readFileSync(path, "utf8").split("\n");
+  } catch {
+    return [];
   }
 }
 

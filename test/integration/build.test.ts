@@ -140,6 +140,25 @@ describe("a Dockerfile of every 2013 instruction plus COPY, ARG and LABEL", () =
   }, 60_000);
 });
 
+describe("ownership and downloads", () => {
+  test("COPY --chown by number and by name; ADD of a URL is downloaded, not unpacked, mode 0600", async () => {
+    const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response(Bun.gzipSync(new TextEncoder().encode("not unpacked"))) });
+    const dir = mkdtempSync("/tmp/bunker-test-build-chown-");
+    try {
+      writeFileSync(join(dir, "f"), "owned\n");
+      writeFileSync(join(dir, "Dockerfile"), `FROM base\nCOPY --chown=1234:5678 f /numeric\nCOPY --chown=nobody f /named\nADD http://127.0.0.1:${server.port}/data.gz /downloads/\n`);
+      await ok(build("-t", "owned", dir));
+      const stat = await ok(daemon.bunker("run", "--rm", "owned", "stat", "-c", "%u:%g %n", "/numeric", "/named"));
+      const nobody = (await ok(daemon.bunker("run", "--rm", "base", "sh", "-c", "grep ^nobody: /etc/passwd | cut -d: -f3,4"))).trim();
+      expect(stat).toBe(`1234:5678 /numeric\n${nobody} /named\n`);
+      expect(await ok(daemon.bunker("run", "--rm", "owned", "stat", "-c", "%a %s", "/downloads/data.gz"))).toMatch(/^600 \d+\n$/);
+    } finally {
+      server.stop(true);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe("contexts", () => {
   test("a Dockerfile on stdin, and a tar on stdin", async () => {
     const dockerfile = await run([process.env.BUNKER_BIN ?? join(import.meta.dir, "../../dist/bunker"), "-H", daemon.host, "build", "-t", "from-stdin", "-"], {}, "FROM base\nRUN echo built from stdin > /stdin\n");
