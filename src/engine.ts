@@ -10,6 +10,7 @@
  *   volumes/<id>/           volume.json, and _data: what containers mount
  *   repo-digests.json       registry digests of pulled and pushed images
  *   layer-sources/          which registry blobs each layer is (push reuses them)
+ *   build-notes/            per-file digests of COPY/ADD steps (explains cache misses)
  *   tmp/                    half-made layers, removed at start
  */
 import { mkdirSync } from "node:fs";
@@ -42,6 +43,7 @@ import { searchImages, type SearchOptions, type SearchResult } from "./registry/
 import { build, type BuildBackend, type BuildOptions, type BuildOutput } from "./build/builder.ts";
 import { BuildContext } from "./build/context.ts";
 import { fetchRemoteContext } from "./build/remote-context.ts";
+import { CacheNotes } from "./build/cache-notes.ts";
 import { withOverlayView } from "./image/overlay-view.ts";
 import { mountLowers } from "./image/layer-store.ts";
 import { parseReference } from "./image/reference.ts";
@@ -71,11 +73,13 @@ export class Engine {
   readonly #volumes: VolumeStore;
   readonly network: Network;
   readonly distribution: Distribution;
+  readonly #cacheNotes: CacheNotes;
 
   private constructor(readonly options: EngineOptions) {
     mkdirSync(options.root, { recursive: true, mode: 0o711 });
     this.images = new ImageStore(options.root);
     this.distribution = new Distribution(options.root, options.registry ?? DEFAULT_REGISTRY_OPTIONS, this.images);
+    this.#cacheNotes = new CacheNotes(options.root);
     this.#containerStore = new ContainerStore(join(options.root, "containers"));
     const reaper = new Reaper();
     reaper.enable();
@@ -214,6 +218,7 @@ export class Engine {
       remove: (containerId) => this.containers.remove(containerId, true),
       withImageRoot: (image, use) => withOverlayView(tmpDir, this.images.layers.layersDir, mountLowers(image.config.rootfs.diff_ids), use),
       addLayer: async (tar) => (await this.images.layers.register(tar, { whiteouts: "none" })).diffId,
+      notes: this.#cacheNotes,
     };
   }
 

@@ -31,6 +31,7 @@ export default defineBunkerCommand({
     pull: { kind: "boolean", description: "Always attempt to pull a newer version of the image" },
     iidfile: { kind: "string", description: "Write the image ID to the file", valueName: "string" },
     network: { kind: "string", description: "Set the networking mode for the RUN instructions during build", valueName: "string" },
+    "explain-cache": { kind: "boolean", description: "Say why each step that runs missed the cache (bunker only)" },
   },
   operands: { min: 1, max: 1 },
   async run({ flags, operands: [source], client }) {
@@ -63,6 +64,7 @@ export default defineBunkerCommand({
         target: flags.target,
         pull: flags.pull,
         networkmode: flags.network,
+        explaincache: flags["explain-cache"],
         remote: isUrl ? source : undefined,
       },
       body,

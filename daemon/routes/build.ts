@@ -43,6 +43,7 @@ export function buildRoutes(engine: Engine): Hono<AppEnv> {
       networkMode: c.req.query("networkmode") || undefined,
       extraHosts: c.req.query("extrahosts") ? c.req.query("extrahosts")?.split(",") : undefined,
       pull: parseBool(c.req.query("pull")),
+      explainCache: parseBool(c.req.query("explaincache")),
       quiet,
     };
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
@@ -52,6 +53,9 @@ export function buildRoutes(engine: Engine): Hono<AppEnv> {
       .build(remote !== undefined ? { remote } : { tar: body as ReadableStream<Uint8Array> }, options, {
         say: (text) => {
           if (!quiet) write({ stream: text });
+        },
+        missed: (reason) => {
+          if (!quiet) write({ stream: ` ---> Cache miss: ${reason}\n` });
         },
         built: (id) => {
           write({ aux: { ID: id } });

@@ -21,6 +21,8 @@ import { DEFAULT_PATH, type CreateRequest } from "../container/create-config.ts"
 import { contentHash, type BuildContext } from "./context.ts";
 import { parseDockerfile, type Instruction } from "./dockerfile.ts";
 import { expandVariables } from "./expand.ts";
+import type { CacheNotes } from "./cache-notes.ts";
+import { explainMiss } from "./explain-cache.ts";
 
 /** A step that failed the build (Docker's wording); its `code` is what the CLI exits with. */
 export class BuildError extends EngineError {
@@ -48,6 +50,8 @@ export interface BuildOptions {
   extraHosts?: string[];
   /** `--pull`: FROM images are pulled even when present. */
   pull?: boolean;
+  /** Say why each step that runs missed the cache (bunker's own; Docker says nothing). */
+  explainCache?: boolean;
   quiet: boolean;
 }
 
@@ -66,6 +70,8 @@ export interface BuildBackend {
   withImageRoot<T>(image: Image, use: (root: string) => Promise<T>): Promise<T>;
   /** Registers a layer from a tar stream and returns its diff ID. */
   addLayer(tar: AsyncIterable<Uint8Array>): Promise<string>;
+  /** The per-file digests of COPY/ADD steps, for explaining misses. */
+  notes: CacheNotes;
 }
 
 export interface BuildOutput {
@@ -73,6 +79,8 @@ export interface BuildOutput {
   say(text: string): void;
   /** The finished image's ID, before "Successfully built" (`{"aux": {"ID": …}}`). */
   built(id: string): void;
+  /** With `explainCache`: why a step is about to run rather than come from the cache. */
+  missed?(reason: string): void;
 }
 
 /** Predefined args that need no ARG line and never count as unused (proxies). */
@@ -281,16 +289,19 @@ class Builder {
       // ADD of a URL: downloaded each build, and its content is the key (as Docker does).
       const downloads = await Promise.all(urls.map((url, i) => download(url, join(work, "downloads", String(i)))));
       const chownText = chown ? `--chown=${chown} ` : "";
-      const key = [...DEFAULT_SHELL, `#(nop) ${instruction.keyword} ${chownText}${await contentHash([...paths, ...downloads])} in ${dest} `];
+      const digest = await contentHash([...paths, ...downloads]);
+      const key = [...DEFAULT_SHELL, `#(nop) ${instruction.keyword} ${chownText}${digest.key} in ${dest} `];
       const probe: RunConfig = { ...stage.run, Cmd: key };
-      if (await this.#fromCache(stage, probe)) return;
+      if (await this.#fromCache(stage, probe, stage.run, digest.files)) return;
       const layer = join(work, "layer");
       const toDirectory = dest.endsWith("/") || sources.length > 1;
       // ADD unpacks a local archive (tar, gzip, bzip2, xz); COPY, a URL, and anything from another stage are copied as they are.
       await stageFiles([...paths, ...downloads], posix.resolve(stage.run.WorkingDir || "/", dest), toDirectory, layer, instruction.keyword === "ADD" && !fromImage, new Set(downloads));
       const owner = chown ? await this.#owner(stage, chown) : { uid: 0, gid: 0 };
       const diffId = await this.backend.addLayer(packTree(layer, { owner }) as AsyncIterable<Uint8Array>);
-      this.#advance(stage, this.#createImage(stage, stage.run, probe, key.join(" "), [...stage.config.rootfs.diff_ids, diffId], false));
+      const image = this.#createImage(stage, stage.run, probe, key.join(" "), [...stage.config.rootfs.diff_ids, diffId], false);
+      this.backend.notes.write(image.id, digest.files);
+      this.#advance(stage, image);
     };
     try {
       return await (from !== undefined ? this.#withStageRoot(from, (root) => step(root, true)) : step(this.context.dir, false));
@@ -366,15 +377,19 @@ class Builder {
   }
 
   /** A step's image from the cache, if one was built here before with the same parent and the same run config. */
-  async #fromCache(stage: Stage, probe: RunConfig, run: RunConfig = stage.run): Promise<boolean> {
-    if (this.options.noCache || this.#cacheBusted) return false;
+  async #fromCache(stage: Stage, probe: RunConfig, run: RunConfig = stage.run, files?: Record<string, string>): Promise<boolean> {
+    if (this.options.noCache) return false;
     const images = this.backend.images;
     const parentId = stage.image?.id;
-    const candidates = (parentId ? images.children(parentId) : images.list().filter((image) => !image.config.parent))
-      .filter((image) => image.config.container_config && sameConfig(image.config.container_config, probe))
-      .sort((a, b) => b.config.created.localeCompare(a.config.created));
-    const hit = candidates[0];
+    const children = parentId ? images.children(parentId) : images.list().filter((image) => !image.config.parent);
+    const hit = this.#cacheBusted
+      ? undefined
+      : children.filter((image) => image.config.container_config && sameConfig(image.config.container_config, probe)).sort((a, b) => b.config.created.localeCompare(a.config.created))[0];
     if (!hit) {
+      if (this.options.explainCache) {
+        const notes = this.backend.notes;
+        this.out.missed?.(explainMiss({ parentId, children, probe, busted: this.#cacheBusted, files, notedFiles: (id) => notes.read(id) }));
+      }
       this.#cacheBusted = true;
       return false;
     }

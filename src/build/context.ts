@@ -62,25 +62,37 @@ export class BuildContext {
   }
 }
 
+/** A COPY/ADD step's sources: the cache key, and a digest per file so a miss can say which one changed. */
+export interface SourcesDigest {
+  /** `file:<sha256>`, `dir:<sha256>` or `multi:<sha256>`. */
+  key: string;
+  /** "name/inside" → sha256 of its mode, size, link target and content. */
+  files: Record<string, string>;
+}
+
 /**
  * The cache key of COPY/ADD sources, `file:`, `dir:` or `multi:` and a sha256 over what they
  * hold: names, modes, sizes, link targets and contents, never mtimes (touching a file keeps the
  * cache, as in Docker; chmod breaks it).
  */
-export async function contentHash(paths: string[]): Promise<string> {
+export async function contentHash(paths: string[]): Promise<SourcesDigest> {
+  const files: Record<string, string> = {};
+  for (const path of paths) await hashTree(files, path, posix.basename(path));
   const hash = createHash("sha256");
-  for (const path of paths) await hashTree(hash, path, posix.basename(path));
+  for (const [name, digest] of Object.entries(files)) hash.update(`${name}\0${digest}\0`);
   const kind = paths.length > 1 ? "multi" : lstatSync(paths[0]).isDirectory() ? "dir" : "file";
-  return `${kind}:${hash.digest("hex")}`;
+  return { key: `${kind}:${hash.digest("hex")}`, files };
 }
 
-async function hashTree(hash: ReturnType<typeof createHash>, path: string, name: string): Promise<void> {
+async function hashTree(files: Record<string, string>, path: string, name: string): Promise<void> {
   const stat = lstatSync(path);
   const link = stat.isSymbolicLink() ? readlinkSync(path) : "";
-  hash.update(`${name}\0${stat.mode}\0${stat.isFile() ? stat.size : 0}\0${link}\0`);
+  const hash = createHash("sha256").update(`${stat.mode}\0${stat.isFile() ? stat.size : 0}\0${link}\0`);
   if (stat.isFile()) {
     for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  } else if (stat.isDirectory()) {
-    for (const child of readdirSync(path).sort()) await hashTree(hash, join(path, child), `${name}/${child}`);
+  }
+  files[name] = hash.digest("hex");
+  if (stat.isDirectory()) {
+    for (const child of readdirSync(path).sort()) await hashTree(files, join(path, child), `${name}/${child}`);
   }
 }

@@ -311,3 +311,28 @@ describe("remote contexts the daemon fetches", () => {
     }
   }, 60_000);
 });
+
+describe("--explain-cache", () => {
+  test("names what made each step miss: a file, a build argument, the instruction text", async () => {
+    const dir = mkdtempSync("/tmp/bunker-test-build-explain-");
+    try {
+      writeFileSync(join(dir, "a.txt"), "a\n");
+      writeFileSync(join(dir, "b.txt"), "b\n");
+      const dockerfile = (env: string) => `FROM base\nARG LEVEL=1\nCOPY a.txt b.txt /files/\nRUN echo level $LEVEL\nENV MODE=${env}\n`;
+      writeFileSync(join(dir, "Dockerfile"), dockerfile("one"));
+      await ok(build(dir));
+      writeFileSync(join(dir, "b.txt"), "b changed\n");
+      const fileMiss = await ok(build("--explain-cache", dir));
+      expect(fileMiss).toContain(" ---> Cache miss: b.txt changed\n");
+      expect(fileMiss).toContain(" ---> Cache miss: an earlier step ran, so this one runs too");
+      const argMiss = await ok(build("--explain-cache", "--build-arg", "LEVEL=2", dir));
+      expect(argMiss).toContain(' ---> Cache miss: build argument LEVEL changed: "1" → "2"\n');
+      writeFileSync(join(dir, "Dockerfile"), dockerfile("two"));
+      const textMiss = await ok(build("--explain-cache", dir));
+      expect(textMiss).toContain(' ---> Cache miss: the instruction changed: it was "ENV MODE=one"\n');
+      expect(cacheHits(textMiss)).toBe(3);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
