@@ -92,3 +92,14 @@ export function registryAuthHeader(domain: string): string {
   const json = JSON.stringify(body);
   return Buffer.from(json).toString("base64url").padEnd(Math.ceil(Buffer.byteLength(json) / 3) * 4, "=");
 }
+
+/** X-Registry-Config for a build: every stored login, server → AuthConfig, so a FROM the daemon must pull can use it. */
+export function registryConfigHeader(): string {
+  const auths = read().auths ?? {};
+  const config: Record<string, { username: string; password: string; serveraddress: string }> = {};
+  for (const server of Object.keys(auths)) {
+    const stored = loadCredentials(server);
+    if (stored) config[server] = { ...stored, serveraddress: server };
+  }
+  return Buffer.from(JSON.stringify(config)).toString("base64url");
+}

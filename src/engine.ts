@@ -46,7 +46,7 @@ import { fetchRemoteContext } from "./build/remote-context.ts";
 import { CacheNotes } from "./build/cache-notes.ts";
 import { withOverlayView } from "./image/overlay-view.ts";
 import { mountLowers } from "./image/layer-store.ts";
-import { parseReference } from "./image/reference.ts";
+import { parseReference, remoteRepository } from "./image/reference.ts";
 import { NotFoundError } from "./errors.ts";
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
@@ -187,7 +187,7 @@ export class Engine {
       images: this.images,
       tmpDir,
       layersDir: this.images.layers.layersDir,
-      imageFor: async (name, say, pull = false) => {
+      imageFor: async (name, say, { pull = false, credentials = {} }) => {
         if (!pull) {
           try {
             return this.images.resolve(name);
@@ -196,7 +196,7 @@ export class Engine {
           }
         }
         const ref = parseReference(name);
-        await this.pull(ref, {}, (event) => say(`${event.id ? `${event.id}: ` : ""}${event.status}\n`));
+        await this.pull(ref, credentials[remoteRepository(ref.repo).domain] ?? {}, (event) => say(`${event.id ? `${event.id}: ` : ""}${event.status}\n`));
         return this.images.resolve(name);
       },
       run: async (request, created, output) => {

@@ -3,6 +3,7 @@ import { jsonMessages } from "../client.ts";
 import { defineBunkerCommand } from "../command.ts";
 import { directoryContext, stdinContext } from "../build-context.ts";
 import { humanSize } from "../../src/util/human.ts";
+import { registryConfigHeader } from "../docker-config.ts";
 
 /** A build failure the daemon reported in the stream; the CLI exits with its code, as docker does. */
 class BuildFailed extends Error {
@@ -68,7 +69,7 @@ export default defineBunkerCommand({
         remote: isUrl ? source : undefined,
       },
       body,
-      headers: { "Content-Type": "application/x-tar" },
+      headers: { "Content-Type": "application/x-tar", "X-Registry-Config": registryConfigHeader() },
     });
     let imageId: string | undefined;
     try {

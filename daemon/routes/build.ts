@@ -6,6 +6,9 @@ import { InvalidArgumentError } from "../../src/errors.ts";
 import type { AppEnv } from "../app.ts";
 import { parseBool } from "../query.ts";
 import { jsonMessage } from "../render/stream.ts";
+import { credentialsOf } from "../registry-auth.ts";
+import { registryDomain } from "../../src/registry/login.ts";
+import type { Credentials } from "../../src/registry/types.ts";
 
 /** A JSON object query parameter (`buildargs`, `labels`) of string values (null: take the environment's). */
 function stringMap(value: string | undefined, name: string): Record<string, string | null> {
@@ -20,6 +23,22 @@ function stringMap(value: string | undefined, name: string): Record<string, stri
     throw new InvalidArgumentError(`invalid ${name}: must be an object of strings`);
   }
   return parsed as Record<string, string | null>;
+}
+
+/**
+ * X-Registry-Config: what the CLI knows of every registry, base64 JSON of server → AuthConfig,
+ * so a FROM that must be pulled can use the user's login.
+ */
+function registryConfig(header: string | undefined): Record<string, Credentials> {
+  if (!header) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(header.replace(/-/g, "+").replace(/_/g, "/"), "base64").toString("utf8"));
+  } catch {
+    throw new InvalidArgumentError("invalid X-Registry-Config header: not base64-encoded JSON");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return {};
+  return Object.fromEntries(Object.entries(parsed).map(([server, auth]) => [registryDomain(server), credentialsOf(auth).credentials]));
 }
 
 export function buildRoutes(engine: Engine): Hono<AppEnv> {
@@ -44,6 +63,7 @@ export function buildRoutes(engine: Engine): Hono<AppEnv> {
       extraHosts: c.req.query("extrahosts") ? c.req.query("extrahosts")?.split(",") : undefined,
       pull: parseBool(c.req.query("pull")),
       explainCache: parseBool(c.req.query("explaincache")),
+      credentials: registryConfig(c.req.header("x-registry-config")),
       quiet,
     };
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();

@@ -22,6 +22,7 @@ import { contentHash, type BuildContext } from "./context.ts";
 import { parseDockerfile, type Instruction } from "./dockerfile.ts";
 import { expandVariables } from "./expand.ts";
 import type { CacheNotes } from "./cache-notes.ts";
+import type { Credentials } from "../registry/types.ts";
 import { explainMiss } from "./explain-cache.ts";
 
 /** A step that failed the build (Docker's wording); its `code` is what the CLI exits with. */
@@ -52,6 +53,8 @@ export interface BuildOptions {
   pull?: boolean;
   /** Say why each step that runs missed the cache (bunker's own; Docker says nothing). */
   explainCache?: boolean;
+  /** Registry host → credentials, for FROM images that must be pulled (X-Registry-Config). */
+  credentials?: Record<string, Credentials>;
   quiet: boolean;
 }
 
@@ -61,7 +64,7 @@ export interface BuildBackend {
   tmpDir: string;
   layersDir: string;
   /** The image a FROM names, pulled when it is not here (or always, with `pull`). */
-  imageFor(name: string, say: (text: string) => void, pull?: boolean): Promise<Image>;
+  imageFor(name: string, say: (text: string) => void, options: { pull?: boolean; credentials?: Record<string, Credentials> }): Promise<Image>;
   /** Creates and starts a container, streams its output, and returns its ID and exit code. */
   run(request: CreateRequest, created: (id: string) => void, output: (chunk: Uint8Array) => void): Promise<{ id: string; code: number }>;
   commit(containerId: string, build: { config: RunConfig; containerConfig: RunConfig; createdBy: string }): Promise<Image>;
@@ -195,7 +198,7 @@ class Builder {
     const earlier = this.#stages.find((stage) => stage.name === name.toLowerCase());
     let image: Image | undefined;
     if (earlier) image = earlier.image;
-    else if (name !== "scratch") image = await this.backend.imageFor(name, (text) => this.out.say(text), this.options.pull);
+    else if (name !== "scratch") image = await this.backend.imageFor(name, (text) => this.out.say(text), { pull: this.options.pull, credentials: this.options.credentials });
     const config: ImageConfig = image
       ? structuredClone(image.config)
       : { architecture: "amd64", os: "linux", created: new Date().toISOString(), config: {}, rootfs: { type: "layers", diff_ids: [] }, history: [] };
@@ -333,7 +336,7 @@ class Builder {
   /** The COPY --from source: an earlier stage by name or index, or any image. */
   async #withStageRoot<T>(from: string, use: (root: string) => Promise<T>): Promise<T> {
     const stage = /^\d+$/.test(from) ? this.#stages[Number(from)] : this.#stages.find((s) => s.name === from.toLowerCase());
-    const image = stage ? stage.image : await this.backend.imageFor(from, (text) => this.out.say(text));
+    const image = stage ? stage.image : await this.backend.imageFor(from, (text) => this.out.say(text), { credentials: this.options.credentials });
     if (!image) throw new BuildError(`COPY --from=${from}: the stage has no filesystem (scratch)`);
     return this.backend.withImageRoot(image, use);
   }

@@ -38,6 +38,8 @@ export class ImageStore {
   private readonly repoDigests = new Map<string, string>();
   /** Over the bare hex of every ID, for prefix lookups. */
   private readonly ids = new IdIndex();
+  /** Parent ID -> IDs of the images built on it: the build cache asks this at every step. */
+  private readonly childIds = new Map<string, Set<string>>();
 
   constructor(
     root: string,
@@ -190,12 +192,13 @@ export class ImageStore {
     fsyncDir(this.imagesDir);
     this.images.delete(image.id);
     this.ids.delete(hexOf(image.id));
+    if (image.config.parent) this.childIds.get(image.config.parent)?.delete(image.id);
   }
 
   /** Images built directly on this one (their `parent`); Docker refuses to delete an image that has any. */
   children(id: string): Image[] {
     const fullId = this.get(id).id;
-    return [...this.images].filter(([, stored]) => stored.config.parent === fullId).map(([childId]) => this.get(childId));
+    return [...(this.childIds.get(fullId) ?? [])].map((childId) => this.get(childId));
   }
 
   /** How many images have this layer. */
@@ -209,6 +212,11 @@ export class ImageStore {
     const size = config.rootfs.diff_ids.reduce((total, diffId) => total + this.layers.size(diffId), 0);
     this.images.set(id, { config, size });
     this.ids.add(hexOf(id));
+    if (config.parent) {
+      const siblings = this.childIds.get(config.parent) ?? new Set<string>();
+      siblings.add(id);
+      this.childIds.set(config.parent, siblings);
+    }
   }
 
   private findByIdPrefix(ref: string): string | undefined {

@@ -98,6 +98,16 @@ describe("pull from a basic-auth registry", () => {
     expect(inspected.RepoDigests[0]).toMatch(new RegExp(`^${registry.host}/busybox@sha256:[0-9a-f]{64}$`));
   }, 60_000);
 
+  test("a build FROM the private image pulls it with the stored login", async () => {
+    const id = (await ok(bunkerCli("image", "inspect", "--format", "{{.Id}}", image))).trim();
+    await ok(bunkerCli("rmi", "-f", id));
+    const built = await run([process.env.BUNKER_BIN ?? join(import.meta.dir, "../../dist/bunker"), "-H", bunker.host, "build", "-t", "built-on-private", "-"], { DOCKER_CONFIG: bunkerConfig }, `FROM ${image}\nRUN echo built > /built\n`);
+    expect(built.code).toBe(0);
+    expect(built.stdout).toContain(`Status: Downloaded newer image for ${image}`);
+    expect(await ok(bunkerCli("run", "--rm", "built-on-private", "cat", "/built"))).toBe("built\n");
+    await ok(bunkerCli("pull", image));
+  }, 60_000);
+
   test("a second pull says the image is up to date", async () => {
     const again = await ok(bunkerCli("pull", image));
     expect(again).toContain(`Status: Image is up to date for ${image}\n`);
