@@ -11,7 +11,7 @@ import { extractTar } from "../archive/tar-extract.ts";
 import { join, posix } from "node:path";
 import { randomBytes } from "node:crypto";
 import { EngineError, InvalidArgumentError } from "../errors.ts";
-import { applyChanges } from "../image/changes.ts";
+import { applyChanges, words as splitWords } from "../image/changes.ts";
 import type { ImageStore } from "../image/image-store.ts";
 import type { HistoryEntry, Image, ImageConfig, RunConfig } from "../image/types.ts";
 import { packTree } from "../archive/pack-tree.ts";
@@ -530,30 +530,4 @@ function canonical(config: RunConfig): string {
     .filter(([, value]) => !(value === null || value === undefined || value === "" || value === false || (Array.isArray(value) && value.length === 0) || (typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0)))
     .sort(([x], [y]) => x.localeCompare(y));
   return JSON.stringify(entries, (_, value) => (value && typeof value === "object" && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort(([x], [y]) => x.localeCompare(y))) : value));
-}
-
-/** Unquoted whitespace splits; quotes and escapes are removed (COPY sources and destination). */
-function splitWords(text: string): string[] {
-  const words: string[] = [];
-  let current: string | undefined;
-  let quote: string | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if (char === "\\" && i + 1 < text.length && quote !== "'") {
-      current = (current ?? "") + text[++i];
-    } else if (quote) {
-      if (char === quote) quote = undefined;
-      else current = (current ?? "") + char;
-    } else if (char === '"' || char === "'") {
-      quote = char;
-      current ??= "";
-    } else if (/\s/.test(char)) {
-      if (current !== undefined) words.push(current);
-      current = undefined;
-    } else {
-      current = (current ?? "") + char;
-    }
-  }
-  if (current !== undefined) words.push(current);
-  return words;
 }

@@ -6,6 +6,7 @@
  * recognised.
  */
 import { InvalidArgumentError } from "../errors.ts";
+import { jsonArray } from "../image/changes.ts";
 
 export interface Instruction {
   /** Upper case: "RUN", "COPY". */
@@ -85,18 +86,6 @@ function instruction(text: string, line: number): Instruction {
       args = args.slice(flag[0].length);
     }
   }
-  const json = jsonForm(args);
+  const json = jsonArray(args);
   return { keyword, flags, args: args.trim(), json, original, line };
-}
-
-function jsonForm(args: string): string[] | undefined {
-  const trimmed = args.trim();
-  if (!trimmed.startsWith("[")) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(trimmed);
-    if (Array.isArray(parsed) && parsed.every((word) => typeof word === "string")) return parsed;
-  } catch {
-    // Not JSON: the shell form, as Docker takes it.
-  }
-  return undefined;
 }

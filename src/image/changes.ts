@@ -62,10 +62,11 @@ function commandForm(args: string): string[] {
   return jsonArray(args) ?? ["/bin/sh", "-c", args];
 }
 
-function jsonArray(args: string): string[] | undefined {
-  if (!args.startsWith("[")) return undefined;
+/** The exec form: a JSON list of strings, as written; undefined for anything else (the shell form). */
+export function jsonArray(args: string): string[] | undefined {
+  if (!args.trim().startsWith("[")) return undefined;
   try {
-    const parsed: unknown = JSON.parse(args);
+    const parsed: unknown = JSON.parse(args.trim());
     if (Array.isArray(parsed) && parsed.every((item) => typeof item === "string")) return parsed;
   } catch {
     // Not valid JSON: Docker then treats the text as shell form.
@@ -90,7 +91,7 @@ function keyValues(instruction: string, args: string): Array<[string, string]> {
 }
 
 /** Splits on unquoted whitespace, honouring "double", 'single' quotes and backslash escapes. */
-function words(args: string): string[] {
+export function words(args: string): string[] {
   const result: string[] = [];
   let current: string | undefined;
   let quote: string | undefined;
