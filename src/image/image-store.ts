@@ -143,6 +143,8 @@ export class ImageStore {
   tag(id: string, repo: string, tag?: string): string {
     const image = this.get(id);
     const name = formatReference(normalizeRepoTag(repo, tag));
+    // A tag already in place costs no write (and no fsync): a cached rebuild re-tags every time.
+    if (this.tags.get(name) === image.id) return name;
     this.tags.set(name, image.id);
     this.saveTags();
     return name;
