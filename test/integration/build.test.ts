@@ -53,8 +53,11 @@ beforeAll(async () => {
   write("keep.log", "kept\n");
 });
 afterAll(async () => {
-  await daemon?.cleanup();
-  rmSync(context, { recursive: true, force: true });
+  try {
+    await daemon?.cleanup();
+  } finally {
+    rmSync(context, { recursive: true, force: true });
+  }
 });
 
 describe("a Dockerfile of every 2013 instruction plus COPY, ARG and LABEL", () => {
