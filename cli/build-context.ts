@@ -9,8 +9,7 @@ import { pack as tarPack } from "tar-stream";
 import { packTree } from "../src/archive/pack-tree.ts";
 import { toWebStream } from "../src/util/web-stream.ts";
 import { DockerIgnore } from "./dockerignore.ts";
-
-const TAR_MAGIC_OFFSET = 257;
+import { ARCHIVE_HEAD_BYTES, archiveFormat } from "../src/archive/archive-format.ts";
 
 export function directoryContext(dir: string, dockerfile: string): ReadableStream<Uint8Array> {
   if (!existsSync(dir)) throw new Error(`unable to prepare context: path "${dir}" not found`);
@@ -25,14 +24,14 @@ export function directoryContext(dir: string, dockerfile: string): ReadableStrea
   return toWebStream(packTree(dir, { skip }) as AsyncIterable<Uint8Array>);
 }
 
-/** stdin: a tar (ustar magic, or gzip) goes as it is; anything else is a Dockerfile, sent as the context's only file. */
+/** stdin: an archive (a tar, plain or compressed) goes as it is; anything else is a Dockerfile, sent as the context's only file. */
 export async function stdinContext(): Promise<ReadableStream<Uint8Array>> {
-  const reader = Bun.stdin.stream().getReader();
+  const input = Bun.stdin.stream()[Symbol.asyncIterator]();
   const head: Uint8Array[] = [];
   let length = 0;
   let done = false;
-  while (length < TAR_MAGIC_OFFSET + 5 && !done) {
-    const next = await reader.read();
+  while (length < ARCHIVE_HEAD_BYTES && !done) {
+    const next = await input.next();
     if (next.done) done = true;
     else {
       head.push(next.value);
@@ -40,22 +39,18 @@ export async function stdinContext(): Promise<ReadableStream<Uint8Array>> {
     }
   }
   const start = Buffer.concat(head);
-  const isTar = start.subarray(TAR_MAGIC_OFFSET, TAR_MAGIC_OFFSET + 5).toString() === "ustar" || (start[0] === 0x1f && start[1] === 0x8b);
-  if (isTar) {
-    return new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(start);
-      },
-      async pull(controller) {
-        const next = await reader.read();
-        if (next.done) controller.close();
-        else controller.enqueue(next.value);
-      },
-    });
+  async function* rest(): AsyncGenerator<Uint8Array> {
+    for (let next = done ? undefined : await input.next(); next && !next.done; next = await input.next()) yield next.value;
   }
-  const rest: Uint8Array[] = [start];
-  for (let next = done ? undefined : await reader.read(); next && !next.done; next = await reader.read()) rest.push(next.value);
-  const dockerfile = Buffer.concat(rest);
+  if (archiveFormat(start) !== undefined) {
+    return toWebStream((async function* () {
+      yield start;
+      yield* rest();
+    })());
+  }
+  const chunks: Uint8Array[] = [start];
+  for await (const chunk of rest()) chunks.push(chunk);
+  const dockerfile = Buffer.concat(chunks);
   const pack = tarPack();
   pack.entry({ name: "Dockerfile", size: dockerfile.length, mode: 0o644 }, dockerfile);
   pack.finalize();

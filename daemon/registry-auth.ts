@@ -5,18 +5,33 @@
  */
 import { InvalidArgumentError } from "../src/errors.ts";
 import type { Credentials } from "../src/registry/types.ts";
+import { registryDomain } from "../src/registry/login.ts";
 import { authConfig, type AuthConfig } from "./schemas/auth.ts";
 import { issueMessage } from "./validate.ts";
 
+/** A header of base64 JSON; Buffer's base64 decoding takes the URL-safe alphabet too, padded or not. */
+function base64Json(header: string, name: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(header.trim(), "base64").toString("utf8"));
+  } catch {
+    throw new InvalidArgumentError(`invalid ${name} header: not base64-encoded JSON`);
+  }
+}
+
 export function credentialsFromHeader(header: string | undefined): { credentials: Credentials; serverAddress?: string } {
   if (header === undefined || header.trim() === "") return { credentials: {} };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(header.trim().replace(/-/g, "+").replace(/_/g, "/"), "base64").toString("utf8"));
-  } catch {
-    throw new InvalidArgumentError("invalid X-Registry-Auth header: not base64-encoded JSON");
-  }
-  return credentialsOf(parsed);
+  return credentialsOf(base64Json(header, "X-Registry-Auth"));
+}
+
+/**
+ * X-Registry-Config (a build's): what the client knows of every registry, server → AuthConfig,
+ * keyed here by registry host, so a FROM that must be pulled can use the user's login.
+ */
+export function credentialsByRegistry(header: string | undefined): Record<string, Credentials> {
+  if (header === undefined || header.trim() === "") return {};
+  const parsed = base64Json(header, "X-Registry-Config");
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return {};
+  return Object.fromEntries(Object.entries(parsed).map(([server, auth]) => [registryDomain(server), credentialsOf(auth).credentials]));
 }
 
 export function credentialsOf(value: unknown): { credentials: Credentials; serverAddress?: string } {

@@ -13,14 +13,14 @@
  *   build-notes/            per-file digests of COPY/ADD steps (explains cache misses)
  *   tmp/                    half-made layers, removed at start
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { ImageStore } from "./image/image-store.ts";
 import { importImage, type ImportOptions } from "./image/import.ts";
 import { removeImage, type RemovalReport } from "./image/remove-image.ts";
 import { pruneImages, type PruneReport } from "./image/prune.ts";
-import { detachLeftoverViews } from "./image/overlay-view.ts";
+import { detachLeftoverViews, withOverlayView } from "./image/overlay-view.ts";
 import type { Image } from "./image/types.ts";
 import { ContainerService } from "./container/service.ts";
 import { ContainerStore } from "./container/store.ts";
@@ -37,19 +37,15 @@ import { Network } from "./network/network.ts";
 import { Distribution } from "./image/distribution.ts";
 import { pullAllTags, pullImage, type PullResult } from "./image/pull.ts";
 import { pushImage, type PushedTag } from "./image/push.ts";
-import type { ImageReference } from "./image/reference.ts";
+import { parseReference, remoteRepository, type ImageReference } from "./image/reference.ts";
 import { login } from "./registry/login.ts";
 import { searchImages, type SearchOptions, type SearchResult } from "./registry/search.ts";
 import { build, type BuildBackend, type BuildOptions, type BuildOutput } from "./build/builder.ts";
 import { BuildContext } from "./build/context.ts";
 import { fetchRemoteContext } from "./build/remote-context.ts";
 import { CacheNotes } from "./build/cache-notes.ts";
-import { withOverlayView } from "./image/overlay-view.ts";
 import { mountLowers } from "./image/layer-store.ts";
-import { parseReference, remoteRepository } from "./image/reference.ts";
 import { NotFoundError } from "./errors.ts";
-import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
 import { DEFAULT_REGISTRY_OPTIONS, type Credentials, type ProgressSink, type RegistryOptions } from "./registry/types.ts";
 
 export interface EngineOptions {
@@ -227,8 +223,10 @@ export class Engine {
    * its image left. Images in use are never deleted, so no container needs such a layer.
    */
   #removeOrphanLayers(): void {
+    // One pass over the images, not one per layer: this runs at every start.
+    const used = this.images.layersInUse();
     for (const diffId of this.images.layers.list()) {
-      if (this.images.layerUsers(diffId) === 0) {
+      if (!used.has(diffId)) {
         this.images.layers.remove(diffId);
         this.distribution.sources.remove(diffId);
       }

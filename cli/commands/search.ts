@@ -1,6 +1,7 @@
 import { defineBunkerCommand } from "../command.ts";
 import { registryAuthHeader } from "../docker-config.ts";
 import { ellipsis, renderTable } from "../render.ts";
+import { compileTemplate } from "../template.ts";
 import { searchTarget } from "../../src/registry/search.ts";
 
 interface SearchResult {
@@ -36,7 +37,8 @@ export default defineBunkerCommand({
       headers: { "X-Registry-Auth": registryAuthHeader(searchTarget(term).domain) },
     });
     if (flags.format !== undefined) {
-      for (const r of results) console.log(flags.format.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (_, field: string) => String(formatField(r, field))));
+      const render = compileTemplate(flags.format);
+      for (const r of results) console.log(render({ Name: r.name, Description: r.description, StarCount: r.star_count, IsOfficial: r.is_official ? "[OK]" : "" }));
       return 0;
     }
     const rows = results.map((r) => {
@@ -47,11 +49,3 @@ export default defineBunkerCommand({
     return 0;
   },
 });
-
-function formatField(result: SearchResult, field: string): string | number {
-  if (field === "Name") return result.name;
-  if (field === "Description") return result.description;
-  if (field === "StarCount") return result.star_count;
-  if (field === "IsOfficial") return result.is_official ? "[OK]" : "";
-  return "";
-}

@@ -8,32 +8,30 @@
 import type { ProgressEvent, ProgressSink } from "../../src/registry/types.ts";
 import { statusOf } from "../errors.ts";
 import { progressBar } from "../../src/util/human.ts";
-import { jsonMessage } from "./stream.ts";
+import { jsonMessageStream } from "./stream.ts";
 
 export function progressStream(work: (progress: ProgressSink) => Promise<void>): Promise<Response> {
-  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-  const writer = writable.getWriter();
-  const write = (message: object) => writer.write(jsonMessage(message)).catch(() => {});
+  const stream = jsonMessageStream();
   return new Promise<Response>((resolve, reject) => {
     let started = false;
     const start = () => {
       if (started) return;
       started = true;
-      resolve(new Response(readable, { status: 200, headers: { "Content-Type": "application/json" } }));
+      resolve(new Response(stream.body, { status: 200, headers: { "Content-Type": "application/json" } }));
     };
     work((event) => {
       start();
-      void write(render(event));
+      void stream.write(render(event));
     }).then(
       () => {
         start();
-        void writer.close().catch(() => {});
+        stream.close();
       },
       (error: unknown) => {
         if (!started) return reject(error);
         const message = error instanceof Error ? error.message : String(error);
         const code = statusOf(error);
-        void write({ errorDetail: code === 500 ? { message } : { code, message }, error: message }).then(() => writer.close().catch(() => {}));
+        void stream.write({ errorDetail: code === 500 ? { message } : { code, message }, error: message }).then(stream.close);
       },
     );
   });

@@ -17,3 +17,17 @@ export function frame(stream: StreamName, payload: Uint8Array, tty: boolean): Ui
 export function jsonMessage(message: object): Uint8Array {
   return new TextEncoder().encode(`${JSON.stringify(message)}\r\n`);
 }
+
+/**
+ * A JSON message stream being written (pull, push, build, insert): the body to answer with,
+ * and a writer that never throws, since the client may have gone while the work goes on.
+ */
+export function jsonMessageStream(): { body: ReadableStream<Uint8Array>; write(message: object): Promise<void>; close(): void } {
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  const writer = writable.getWriter();
+  return {
+    body: readable,
+    write: (message) => writer.write(jsonMessage(message)).catch(() => {}),
+    close: () => void writer.close().catch(() => {}),
+  };
+}

@@ -1,14 +1,12 @@
 /** `POST /build`: the legacy builder's endpoint, as the docker CLI without BuildKit and docker-py call it. */
 import { Hono } from "hono";
 import type { Engine } from "../../src/engine.ts";
-import { BuildError } from "../../src/build/builder.ts";
+import { BuildError } from "../../src/build/build-error.ts";
 import { InvalidArgumentError } from "../../src/errors.ts";
 import type { AppEnv } from "../app.ts";
 import { parseBool } from "../query.ts";
-import { jsonMessage } from "../render/stream.ts";
-import { credentialsOf } from "../registry-auth.ts";
-import { registryDomain } from "../../src/registry/login.ts";
-import type { Credentials } from "../../src/registry/types.ts";
+import { jsonMessageStream } from "../render/stream.ts";
+import { credentialsByRegistry } from "../registry-auth.ts";
 
 /** A JSON object query parameter (`buildargs`, `labels`) of string values (null: take the environment's). */
 function stringMap(value: string | undefined, name: string): Record<string, string | null> {
@@ -23,22 +21,6 @@ function stringMap(value: string | undefined, name: string): Record<string, stri
     throw new InvalidArgumentError(`invalid ${name}: must be an object of strings`);
   }
   return parsed as Record<string, string | null>;
-}
-
-/**
- * X-Registry-Config: what the CLI knows of every registry, base64 JSON of server → AuthConfig,
- * so a FROM that must be pulled can use the user's login.
- */
-function registryConfig(header: string | undefined): Record<string, Credentials> {
-  if (!header) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(header.replace(/-/g, "+").replace(/_/g, "/"), "base64").toString("utf8"));
-  } catch {
-    throw new InvalidArgumentError("invalid X-Registry-Config header: not base64-encoded JSON");
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return {};
-  return Object.fromEntries(Object.entries(parsed).map(([server, auth]) => [registryDomain(server), credentialsOf(auth).credentials]));
 }
 
 export function buildRoutes(engine: Engine): Hono<AppEnv> {
@@ -63,12 +45,11 @@ export function buildRoutes(engine: Engine): Hono<AppEnv> {
       extraHosts: c.req.query("extrahosts") ? c.req.query("extrahosts")?.split(",") : undefined,
       pull: parseBool(c.req.query("pull")),
       explainCache: parseBool(c.req.query("explaincache")),
-      credentials: registryConfig(c.req.header("x-registry-config")),
+      credentials: credentialsByRegistry(c.req.header("x-registry-config")),
       quiet,
     };
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-    const writer = writable.getWriter();
-    const write = (message: object) => void writer.write(jsonMessage(message)).catch(() => {});
+    const stream = jsonMessageStream();
+    const write = (message: object) => void stream.write(message);
     engine
       .build(remote !== undefined ? { remote } : { tar: body as ReadableStream<Uint8Array> }, options, {
         say: (text) => {
@@ -86,8 +67,8 @@ export function buildRoutes(engine: Engine): Hono<AppEnv> {
         const message = error instanceof Error ? error.message : String(error);
         write({ errorDetail: { code: error instanceof BuildError ? error.code : 1, message }, error: message });
       })
-      .finally(() => void writer.close().catch(() => {}));
-    return c.body(readable, 200, { "Content-Type": "application/json" });
+      .finally(stream.close);
+    return c.body(stream.body, 200, { "Content-Type": "application/json" });
   });
 
   return app;

@@ -3,12 +3,12 @@ import { Hono } from "hono";
 import type { Engine } from "../../src/engine.ts";
 import { InvalidArgumentError } from "../../src/errors.ts";
 import type { LoadedImage } from "../../src/image/load.ts";
+import type { InsertProgress } from "../../src/image/insert.ts";
+import { throttled } from "../../src/util/throttle.ts";
 import { toWebStream } from "../../src/util/web-stream.ts";
 import type { AppEnv } from "../app.ts";
-import { jsonMessage } from "../render/stream.ts";
+import { jsonMessage, jsonMessageStream } from "../render/stream.ts";
 
-/** Progress is a line per chunk otherwise; a few a second are plenty for a terminal. */
-const PROGRESS_INTERVAL_MS = 100;
 
 /** What `docker load` prints, one `stream` message per line. */
 function loadMessages(loaded: LoadedImage[]): Uint8Array[] {
@@ -39,22 +39,17 @@ export function imageTransferRoutes(engine: Engine): Hono<AppEnv> {
   app.post("/images/:name{.+}/insert", (c) => {
     const url = c.req.query("url") ?? "";
     const path = c.req.query("path") ?? "";
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-    const writer = writable.getWriter();
-    let lastProgress = 0;
-    const inserted = engine.insertFile(c.req.param("name"), url, path, ({ current, total }) => {
-      if (Date.now() - lastProgress < PROGRESS_INTERVAL_MS) return;
-      lastProgress = Date.now();
-      writer.write(jsonMessage({ status: "Downloading", progressDetail: total ? { current, total } : { current } })).catch(() => {});
-    });
+    const stream = jsonMessageStream();
+    const downloading = throttled(({ current, total }: InsertProgress) => void stream.write({ status: "Downloading", progressDetail: total ? { current, total } : { current } }));
+    const inserted = engine.insertFile(c.req.param("name"), url, path, (progress) => downloading(progress));
     inserted
-      .then((image) => writer.write(jsonMessage({ status: image.id })))
+      .then((image) => stream.write({ status: image.id }))
       .catch((error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
-        return writer.write(jsonMessage({ errorDetail: { message }, error: message }));
+        return stream.write({ errorDetail: { message }, error: message });
       })
-      .finally(() => writer.close().catch(() => {}));
-    return c.body(readable, 200, { "Content-Type": "application/json" });
+      .finally(stream.close);
+    return c.body(stream.body, 200, { "Content-Type": "application/json" });
   });
 
   return app;

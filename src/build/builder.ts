@@ -6,35 +6,28 @@
  * cache rule: a step hits when an image built here on the same parent has the same run config
  * with the step's key as its Cmd (the key is kept in the image's `container_config`).
  */
-import { chmodSync, closeSync, cpSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { extractTar } from "../archive/tar-extract.ts";
+import { rmSync } from "node:fs";
 import { join, posix } from "node:path";
 import { randomBytes } from "node:crypto";
-import { EngineError, InvalidArgumentError } from "../errors.ts";
-import { applyChanges, words as splitWords } from "../image/changes.ts";
+import { InvalidArgumentError } from "../errors.ts";
+import { words as splitWords } from "../image/changes.ts";
 import type { ImageStore } from "../image/image-store.ts";
 import type { HistoryEntry, Image, ImageConfig, RunConfig } from "../image/types.ts";
 import { packTree } from "../archive/pack-tree.ts";
 import { resolveInRoot, cleanComponents } from "../archive/scoped-path.ts";
 import { shortId } from "../util/ids.ts";
 import { DEFAULT_PATH, type CreateRequest } from "../container/create-config.ts";
+import { resolveUser } from "../start/user.ts";
+import type { Credentials } from "../registry/types.ts";
+import { BuildError } from "./build-error.ts";
+import { sameConfig } from "./cache-compare.ts";
+import type { CacheNotes } from "./cache-notes.ts";
 import { contentHash, type BuildContext } from "./context.ts";
+import { download, stageFiles } from "./copy-sources.ts";
 import { parseDockerfile, type Instruction } from "./dockerfile.ts";
 import { expandVariables } from "./expand.ts";
-import type { CacheNotes } from "./cache-notes.ts";
-import type { Credentials } from "../registry/types.ts";
 import { explainMiss } from "./explain-cache.ts";
-
-/** A step that failed the build (Docker's wording); its `code` is what the CLI exits with. */
-export class BuildError extends EngineError {
-  override name = "BuildError";
-  constructor(
-    message: string,
-    readonly code = 1,
-  ) {
-    super(message);
-  }
-}
+import { applyMetadata, DEFAULT_SHELL, metadataText } from "./metadata.ts";
 
 export interface BuildOptions {
   tags: string[];
@@ -88,7 +81,6 @@ export interface BuildOutput {
 
 /** Predefined args that need no ARG line and never count as unused (proxies). */
 const PREDEFINED_ARGS = new Set(["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"]);
-const DEFAULT_SHELL = ["/bin/sh", "-c"];
 /** Instructions whose arguments get variable substitution (RUN, CMD and ENTRYPOINT leave it to the shell). */
 const EXPANDED = new Set(["ADD", "COPY", "ENV", "EXPOSE", "FROM", "LABEL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR", "ARG"]);
 const METADATA = new Set(["ARG", "CMD", "ENTRYPOINT", "ENV", "EXPOSE", "LABEL", "USER", "VOLUME", "WORKDIR", "STOPSIGNAL", "ONBUILD", "MAINTAINER", "SHELL", "HEALTHCHECK"]);
@@ -212,11 +204,8 @@ class Builder {
     // ONBUILD triggers of the base run now, in this build, and the new image does not inherit them.
     const triggers = stage.run.OnBuild ?? [];
     stage.run.OnBuild = null;
-    for (const trigger of triggers) {
-      const [parsed] = parseDockerfile(trigger).instructions;
-      this.out.say(`# Executing ${triggers.length} build trigger${triggers.length === 1 ? "" : "s"}\n`);
-      await this.#step(parsed);
-    }
+    if (triggers.length > 0) this.out.say(`# Executing ${triggers.length} build trigger${triggers.length === 1 ? "" : "s"}\n`);
+    for (const trigger of triggers) await this.#step(parseDockerfile(trigger).instructions[0]);
   }
 
   #arg(args: string): void {
@@ -292,14 +281,14 @@ class Builder {
       // ADD of a URL: downloaded each build, and its content is the key (as Docker does).
       const downloads = await Promise.all(urls.map((url, i) => download(url, join(work, "downloads", String(i)))));
       const chownText = chown ? `--chown=${chown} ` : "";
-      const digest = await contentHash([...paths, ...downloads]);
+      const digest = await contentHash([...paths, ...downloads.map((d) => d.path)]);
       const key = [...DEFAULT_SHELL, `#(nop) ${instruction.keyword} ${chownText}${digest.key} in ${dest} `];
       const probe: RunConfig = { ...stage.run, Cmd: key };
       if (await this.#fromCache(stage, probe, stage.run, digest.files)) return;
       const layer = join(work, "layer");
       const toDirectory = dest.endsWith("/") || sources.length > 1;
       // ADD unpacks a local archive (tar, gzip, bzip2, xz); COPY, a URL, and anything from another stage are copied as they are.
-      await stageFiles([...paths, ...downloads], posix.resolve(stage.run.WorkingDir || "/", dest), toDirectory, layer, instruction.keyword === "ADD" && !fromImage, new Set(downloads));
+      await stageFiles(paths, downloads, posix.resolve(stage.run.WorkingDir || "/", dest), toDirectory, layer, instruction.keyword === "ADD" && !fromImage);
       const owner = chown ? await this.#owner(stage, chown) : { uid: 0, gid: 0 };
       const diffId = await this.backend.addLayer(packTree(layer, { owner }) as AsyncIterable<Uint8Array>);
       const image = this.#createImage(stage, stage.run, probe, key.join(" "), [...stage.config.rootfs.diff_ids, diffId], false);
@@ -313,23 +302,22 @@ class Builder {
     }
   }
 
-  /** `--chown=user[:group]`: numbers as they are, names looked up in the stage's own /etc/passwd and /etc/group. */
+  /**
+   * `--chown=user[:group]`: numbers as they are (a lone UID is the GID too, as in Docker); names
+   * looked up in the stage's own /etc/passwd and /etc/group, as `USER` is at start.
+   */
   async #owner(stage: Stage, spec: string): Promise<{ uid: number; gid: number }> {
     const [user, group] = spec.split(":", 2);
-    const numeric = (text: string) => (/^\d+$/.test(text) ? Number(text) : undefined);
-    if (numeric(user) !== undefined && (group === undefined || numeric(group) !== undefined)) {
-      return { uid: numeric(user) as number, gid: group === undefined ? (numeric(user) as number) : (numeric(group) as number) };
-    }
-    if (!stage.image) throw new BuildError(`unable to convert uid/gid chown string to host mapping: no image to look up ${spec} in`);
-    return this.backend.withImageRoot(stage.image, async (root) => {
-      const lookup = (file: string, name: string, field: number) => {
-        const line = readLines(resolveInRoot(root, cleanComponents(file))).find((entry) => entry.split(":")[0] === name);
-        if (!line) throw new BuildError(`unable to convert uid/gid chown string to host mapping: can't find uid for user ${name}: no such user: ${name}`);
-        return Number(line.split(":")[field]);
-      };
-      const uid = numeric(user) ?? lookup("/etc/passwd", user, 2);
-      const gid = group === undefined ? (numeric(user) === undefined ? lookup("/etc/passwd", user, 3) : uid) : (numeric(group) ?? lookup("/etc/group", group, 2));
-      return { uid, gid };
+    if (/^\d+$/.test(user) && (group === undefined || /^\d+$/.test(group))) return { uid: Number(user), gid: Number(group ?? user) };
+    const image = stage.image;
+    if (!image) throw new BuildError(`unable to convert uid/gid chown string to host mapping: no image to look up ${spec} in`);
+    return this.backend.withImageRoot(image, async (root) => {
+      try {
+        const { uid, gid } = resolveUser(spec, resolveInRoot(root, ["etc", "passwd"]), resolveInRoot(root, ["etc", "group"]));
+        return { uid, gid };
+      } catch (error) {
+        throw new BuildError(`unable to convert uid/gid chown string to host mapping: ${error instanceof Error ? error.message : String(error)}`);
+      }
     });
   }
 
@@ -343,9 +331,10 @@ class Builder {
 
   async #metadata(instruction: Instruction, args: string): Promise<void> {
     const stage = this.#current();
+    if (instruction.keyword === "CMD") stage.cmdSet = true;
     let run: RunConfig;
     try {
-      run = this.#applyMetadata(stage, instruction, args);
+      run = applyMetadata(stage.run, instruction, args, stage.cmdSet);
     } catch (error) {
       if (error instanceof InvalidArgumentError) throw new BuildError(`${instruction.keyword} ${error.message}`);
       throw error;
@@ -355,28 +344,6 @@ class Builder {
     const probe: RunConfig = { ...run, Cmd: key };
     if (await this.#fromCache(stage, probe, run)) return;
     this.#advance(stage, this.#createImage(stage, run, probe, key.join(" "), stage.config.rootfs.diff_ids, true), run);
-  }
-
-  #applyMetadata(stage: Stage, instruction: Instruction, args: string): RunConfig {
-    const base = stage.run;
-    if (instruction.keyword === "CMD") stage.cmdSet = true;
-    switch (instruction.keyword) {
-      case "MAINTAINER":
-      case "ARG":
-        return { ...base };
-      case "SHELL":
-        if (!instruction.json) throw new InvalidArgumentError("requires the arguments to be in JSON form");
-        return { ...base, Shell: instruction.json };
-      case "HEALTHCHECK":
-        return { ...base, Healthcheck: healthcheck(instruction) } as RunConfig;
-      case "CMD":
-        return { ...base, Cmd: instruction.json ?? [...(base.Shell ?? DEFAULT_SHELL), instruction.args] };
-      case "ENTRYPOINT":
-        // A CMD inherited from the base image does not survive a new ENTRYPOINT; one set in this stage does.
-        return { ...base, Entrypoint: instruction.json ?? [...(base.Shell ?? DEFAULT_SHELL), instruction.args], ...(stage.cmdSet ? {} : { Cmd: null }) };
-      default:
-        return applyChanges(base, [`${instruction.keyword} ${args}`]);
-    }
   }
 
   /** A step's image from the cache, if one was built here before with the same parent and the same run config. */
@@ -426,108 +393,3 @@ class Builder {
   }
 }
 
-/**
- * Lays the sources out in `work` as the layer will hold them: at `destination`, or inside it
- * when it is a directory. A download goes in under its URL's file name, mode 0600, as in Docker.
- */
-async function stageFiles(paths: string[], destination: string, toDirectory: boolean, work: string, unpackArchives: boolean, downloads: Set<string>): Promise<void> {
-  mkdirSync(join(work, destination), { recursive: true, mode: 0o755 });
-  for (const path of paths) {
-    const isDir = statSync(path).isDirectory();
-    const archive = !isDir && unpackArchives && !downloads.has(path) ? archiveKind(path) : undefined;
-    if (archive) {
-      await extractTar(archiveStream(path, archive), join(work, destination), { whiteouts: "none" });
-      continue;
-    }
-    const name = downloads.has(path) ? readFileSync(`${path}.name`, "utf8") : posix.basename(path);
-    const target = isDir ? join(work, destination) : toDirectory ? join(work, destination, name) : join(work, destination);
-    if (!isDir && !toDirectory) rmSync(target, { recursive: true, force: true });
-    cpSync(path, target, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true, dereference: false });
-    if (downloads.has(path)) chmodSync(target, 0o600);
-  }
-}
-
-/** ADD's URL source: fetched to `path` (its file name beside it, for the layer). */
-async function download(url: string, path: string): Promise<string> {
-  const response = await fetch(url).catch((error: unknown) => {
-    throw new BuildError(`ADD failed: ${url}: ${error instanceof Error ? error.message : String(error)}`);
-  });
-  if (!response.ok) throw new BuildError(`ADD failed: ${url}: ${response.status} ${response.statusText}`);
-  mkdirSync(posix.dirname(path), { recursive: true });
-  await Bun.write(path, response);
-  writeFileSync(`${path}.name`, posix.basename(new URL(url).pathname) || "index.html");
-  return path;
-}
-
-function readLines(path: string): string[] {
-  try {
-    return readFileSync(path, "utf8").split("\n");
-  } catch {
-    return [];
-  }
-}
-
-type ArchiveKind = "tar" | "bzip2" | "xz";
-
-/** What ADD unpacks, by content as Docker decides: a tar, plain or gzipped (extractTar inflates those), bzip2 or xz. */
-function archiveKind(path: string): ArchiveKind | undefined {
-  const head = Buffer.alloc(262);
-  const fd = openSync(path, "r");
-  try {
-    readSync(fd, head, 0, head.length, 0);
-  } finally {
-    closeSync(fd);
-  }
-  if (head.subarray(0, 3).toString("latin1") === "BZh") return "bzip2";
-  if (head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return "xz";
-  if (head[0] === 0x1f && head[1] === 0x8b) return "tar";
-  if (head.subarray(257, 262).toString("latin1") === "ustar") return "tar";
-  return undefined;
-}
-
-/** The archive's tar bytes: read as it is (extractTar inflates gzip), or through the system's bzip2 or xz. */
-function archiveStream(path: string, kind: ArchiveKind): AsyncIterable<Uint8Array> {
-  if (kind === "tar") return Bun.file(path).stream();
-  const child = Bun.spawn([kind, "-dc", path], { stdin: "ignore", stdout: "pipe", stderr: "ignore" });
-  return child.stdout;
-}
-
-/** What a metadata step's history line says after the keyword, as the legacy builder writes it. */
-function metadataText(instruction: Instruction, run: RunConfig, args: string): string {
-  if (instruction.keyword === "CMD") return JSON.stringify(run.Cmd);
-  if (instruction.keyword === "ENTRYPOINT") return JSON.stringify(run.Entrypoint);
-  return args;
-}
-
-function healthcheck(instruction: Instruction): Record<string, unknown> {
-  const text = instruction.args.trim();
-  if (/^NONE$/i.test(text)) return { Test: ["NONE"] };
-  const match = /^CMD\s+([\s\S]+)$/i.exec(text);
-  if (!match) throw new InvalidArgumentError("HEALTHCHECK requires CMD or NONE");
-  const json = parseDockerfile(`CMD ${match[1]}`).instructions[0].json;
-  const check: Record<string, unknown> = { Test: json ? ["CMD", ...json] : ["CMD-SHELL", match[1]] };
-  const durations: Record<string, string> = { interval: "Interval", timeout: "Timeout", "start-period": "StartPeriod" };
-  for (const [flag, field] of Object.entries(durations)) if (instruction.flags[flag]) check[field] = durationNanos(instruction.flags[flag]);
-  if (instruction.flags.retries) check.Retries = Number(instruction.flags.retries);
-  return check;
-}
-
-function durationNanos(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
-  if (!match) throw new InvalidArgumentError(`invalid duration ${text}`);
-  const unit = { ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 }[match[2] as "ms" | "s" | "m" | "h"];
-  return Math.round(Number(match[1]) * unit);
-}
-
-/** Run configs compared as Docker's cache does: absent, null and empty lists or maps are the same. */
-function sameConfig(a: RunConfig, b: RunConfig): boolean {
-  return canonical(a) === canonical(b);
-}
-
-function canonical(config: RunConfig): string {
-  const entries = Object.entries(config)
-    .filter(([key]) => key !== "Image")
-    .filter(([, value]) => !(value === null || value === undefined || value === "" || value === false || (Array.isArray(value) && value.length === 0) || (typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0)))
-    .sort(([x], [y]) => x.localeCompare(y));
-  return JSON.stringify(entries, (_, value) => (value && typeof value === "object" && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort(([x], [y]) => x.localeCompare(y))) : value));
-}

@@ -6,6 +6,7 @@
 import { mkdirSync, realpathSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { extractTar } from "../archive/tar-extract.ts";
+import { ARCHIVE_HEAD_BYTES, archiveFormat } from "../archive/archive-format.ts";
 import { InvalidArgumentError, UpstreamError } from "../errors.ts";
 
 const GIT_URL = /^(git:\/\/|git@|github\.com\/|https?:\/\/.*\.git(#|$))/;
@@ -26,8 +27,8 @@ export async function fetchRemoteContext(remote: string, dir: string, dockerfile
   // Streamed to disk first: a context is not held in memory, and what it is shows in its first bytes.
   const download = `${dir}.download`;
   await Bun.write(download, response);
-  const head = new Uint8Array(await Bun.file(download).slice(0, 262).arrayBuffer());
-  if (looksLikeArchive(head)) {
+  const format = archiveFormat(new Uint8Array(await Bun.file(download).slice(0, ARCHIVE_HEAD_BYTES).arrayBuffer()));
+  if (format === "tar" || format === "gzip" || format === "zstd") {
     await extractTar(Bun.file(download).stream(), dir, { whiteouts: "none" });
     rmSync(download, { force: true });
   } else {
@@ -35,12 +36,6 @@ export async function fetchRemoteContext(remote: string, dir: string, dockerfile
     renameSync(download, join(dir, dockerfile));
   }
   return dir;
-}
-
-function looksLikeArchive(bytes: Uint8Array): boolean {
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) return true;
-  if (bytes[0] === 0x28 && bytes[1] === 0xb5 && bytes[2] === 0x2f && bytes[3] === 0xfd) return true;
-  return Buffer.from(bytes.subarray(257, 262)).toString("latin1") === "ustar";
 }
 
 async function cloneGit(remote: string, dir: string): Promise<string> {

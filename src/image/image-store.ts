@@ -96,6 +96,18 @@ export class ImageStore {
     return this.get(id);
   }
 
+  has(id: string): boolean {
+    const fullId = toFullId(id);
+    return fullId !== undefined && this.images.has(fullId);
+  }
+
+  /** Every layer some image has. */
+  layersInUse(): Set<string> {
+    const used = new Set<string>();
+    for (const { config } of this.images.values()) for (const diffId of config.rootfs.diff_ids) used.add(diffId);
+    return used;
+  }
+
   /** The config exactly as stored, whose sha256 is the image ID (`save` must hand out these bytes). */
   configBytes(id: string): Buffer {
     return readFileSync(this.configPath(this.get(id).id));

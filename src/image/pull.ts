@@ -13,11 +13,10 @@ import type { Credentials, Descriptor, ProgressSink } from "../registry/types.ts
 import { sha256Digest, verified } from "../registry/verify.ts";
 import type { Distribution } from "./distribution.ts";
 import { formatReference, remoteRepository, type ImageReference } from "./reference.ts";
+import { throttled } from "../util/throttle.ts";
 import type { Image } from "./types.ts";
 
 const MAX_CONFIG_BYTES = 8 << 20;
-/** A few progress lines a second are plenty for a terminal. */
-const PROGRESS_INTERVAL_MS = 100;
 const ATTEMPTS = 3;
 const RETRY_DELAY_MS = 1000;
 
@@ -45,7 +44,7 @@ export async function pullImage(dist: Distribution, ref: ImageReference, credent
   }
   progress({ id: reference, status: `Pulling from ${path}` });
   // An image already here (its config digest is its ID) needs nothing more, as in dockerd.
-  const present = dist.images.list().some((image) => image.id === named.manifest.config.digest);
+  const present = dist.images.has(named.manifest.config.digest);
   const configBytes = present ? dist.images.configBytes(named.manifest.config.digest) : await fetchConfig(client, named.manifest.config);
   const diffIds = diffIdsOf(configBytes, named.manifest.layers.length);
   const images = dist.images;
@@ -157,14 +156,10 @@ function diffIdsOf(configBytes: Buffer, layerCount: number): string[] {
 /** One layer: registry → digest check → inflate → extract, retried on network failure; true if it was registered fresh. */
 async function downloadLayer(dist: Distribution, client: RegistryClient, layer: Descriptor, diffId: string, report: ProgressSink): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
-    let last = 0;
+    const downloading = throttled((current: number) => report({ status: "Downloading", progressDetail: { current, total: layer.size } }));
     try {
       const body = await client.blob(layer.digest);
-      const bytes = verified(body, layer.digest, layer.size, (current) => {
-        if (Date.now() - last < PROGRESS_INTERVAL_MS && current < layer.size) return;
-        last = Date.now();
-        report({ status: "Downloading", progressDetail: { current, total: layer.size } });
-      });
+      const bytes = verified(body, layer.digest, layer.size, (current) => downloading(current, current >= layer.size));
       const registered = await dist.images.layers.register(bytes, { whiteouts: "overlay", expectedDiffId: diffId });
       report({ status: "Verifying Checksum" });
       report({ status: "Download complete" });

@@ -14,8 +14,8 @@ import type { Distribution } from "./distribution.ts";
 import { formatReference, remoteRepository } from "./reference.ts";
 import { shortDigest } from "./pull.ts";
 import { toWebStream } from "../util/web-stream.ts";
+import { throttled } from "../util/throttle.ts";
 
-const PROGRESS_INTERVAL_MS = 100;
 const GZIP_TYPES = new Set([DOCKER_LAYER_GZIP, OCI_LAYER_GZIP]);
 
 export interface PushedTag {
@@ -113,14 +113,11 @@ async function pushLayer(dist: Distribution, client: RegistryClient, diffId: str
 async function uploadCompressed(dist: Distribution, client: RegistryClient, diffId: string, report: ProgressSink): Promise<Descriptor> {
   const total = await dist.images.layers.tarSize(diffId);
   let read = 0;
-  let last = 0;
+  const pushing = throttled((current: number) => report({ status: "Pushing", progressDetail: { current, total } }));
   const tar = async function* () {
     for await (const chunk of dist.images.layers.tar(diffId)) {
       read += chunk.length;
-      if (Date.now() - last >= PROGRESS_INTERVAL_MS) {
-        last = Date.now();
-        report({ status: "Pushing", progressDetail: { current: read, total } });
-      }
+      pushing(read);
       yield chunk;
     }
   };
