@@ -4,6 +4,7 @@
  */
 import { parsePortSpecs } from "../src/network/port-spec.ts";
 import { UsageError, type FlagDefs, type ParsedFlags } from "./args.ts";
+import { privilegeFlags, privilegeHostConfig } from "./resource-flags.ts";
 
 export const containerFlags = {
   name: { kind: "string", description: "Assign a name to the container", valueName: "string" },
@@ -32,6 +33,7 @@ export const containerFlags = {
   networking: { kind: "boolean", short: "n", defaultTrue: true, description: "Enable networking for this container (2013; -n=false is --network none)" },
   "add-host": { kind: "list", description: "Add a custom host-to-IP mapping (host:ip)", valueName: "list" },
   pull: { kind: "string", description: 'Pull image before running ("always", "missing", "never") (default "missing")', valueName: "string" },
+  ...privilegeFlags,
 } as const satisfies FlagDefs;
 
 export type ContainerFlags = ParsedFlags<typeof containerFlags>;
@@ -72,6 +74,7 @@ export function createBody(image: string, command: string[], flags: ContainerFla
     // `--entrypoint ""` is meaningful: it clears the image's entrypoint.
     Entrypoint: flags.entrypoint === undefined ? null : [flags.entrypoint],
     HostConfig: {
+      ...privilegeHostConfig(flags),
       Binds: binds.length > 0 ? binds : null,
       ContainerIDFile: flags.cidfile ?? "",
       NetworkMode: flags.networking ? (flags.network ?? "default") : "none",

@@ -5,6 +5,7 @@
  * once when it has none): the output keeps flowing until the container exits, and the
  * container's stdin is closed if it reads stdin once. The detach keys end the attach alone.
  */
+import { ConflictError } from "../src/errors.ts";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Engine } from "../src/engine.ts";
@@ -32,6 +33,7 @@ export interface AttachedOutput {
  * attachment began, so nothing is shown twice.
  */
 export function attachOutput(containers: ContainerService, record: ContainerRecord, query: URLSearchParams): AttachedOutput {
+  if (record.State.Paused) throw new ConflictError("You cannot attach to a paused container, unpause it first");
   const wanted = { stdout: parseBool(query.get("stdout") ?? undefined), stderr: parseBool(query.get("stderr") ?? undefined) };
   const logs = parseBool(query.get("logs") ?? undefined);
   const stream = parseBool(query.get("stream") ?? undefined);

@@ -21,6 +21,8 @@ const USAGE = `Usage: bunker daemon [OPTIONS]
   --max-concurrent-downloads N    layers downloaded at once (default 3)
   --max-concurrent-uploads N      layers uploaded at once (default 5)
   --certs-dir DIR     per-registry CAs and client certificates, DIR/<host[:port]>/ (default /etc/bunker/certs.d)
+  --cgroup-parent DIR where containers' cgroups go, in every hierarchy (default bunker)
+  --exec-opt native.cgroupdriver=cgroupfs   the cgroup driver (cgroupfs is the only one)
   -D, --debug         debug logging`;
 
 export async function runDaemon(argv: string[]): Promise<void> {
@@ -39,6 +41,8 @@ export async function runDaemon(argv: string[]): Promise<void> {
         "max-concurrent-downloads": { type: "string", default: String(DEFAULT_REGISTRY_OPTIONS.maxConcurrentDownloads) },
         "max-concurrent-uploads": { type: "string", default: String(DEFAULT_REGISTRY_OPTIONS.maxConcurrentUploads) },
         "certs-dir": { type: "string", default: DEFAULT_REGISTRY_OPTIONS.certsDir },
+        "cgroup-parent": { type: "string", default: "bunker" },
+        "exec-opt": { type: "string", multiple: true },
         debug: { type: "boolean", short: "D", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -61,13 +65,17 @@ export async function runDaemon(argv: string[]): Promise<void> {
   let registry: RegistryOptions;
   try {
     registry = registryOptions(values);
+    checkExecOpts(values["exec-opt"] ?? []);
+    if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(values["cgroup-parent"]) || values["cgroup-parent"].split("/").includes("..")) {
+      throw new Error(`invalid --cgroup-parent ${values["cgroup-parent"]}: a relative path such as bunker or system/bunker`);
+    }
     listeners = (values.host?.length ? values.host : ["unix:///var/run/bunker.sock"]).map(parseHost);
     claimPidfile(values.pidfile);
   } catch (err) {
     consola.error((err as Error).message);
     process.exit(1);
   }
-  const engine = Engine.open({ root: values.root, debug: values.debug, bridge: values.bridge, bip: values.bip, registry });
+  const engine = Engine.open({ root: values.root, debug: values.debug, bridge: values.bridge, bip: values.bip, registry, cgroupParent: values["cgroup-parent"] });
   const app = buildApp(engine);
   const servers: net.Server[] = [];
   try {
@@ -121,4 +129,13 @@ function registryOptions(values: {
     maxConcurrentDownloads: count("max-concurrent-downloads", values["max-concurrent-downloads"]),
     maxConcurrentUploads: count("max-concurrent-uploads", values["max-concurrent-uploads"]),
   };
+}
+
+/** Docker's `--exec-opt native.cgroupdriver=…`: only cgroupfs, as bunker writes the cgroup files itself. */
+function checkExecOpts(opts: string[]): void {
+  for (const opt of opts) {
+    const [key, value] = opt.split("=", 2);
+    if (key !== "native.cgroupdriver") throw new Error(`unknown --exec-opt ${opt}: only native.cgroupdriver=cgroupfs is supported`);
+    if (value !== "cgroupfs") throw new Error(`native.cgroupdriver option ${value} not supported: use cgroupfs`);
+  }
 }

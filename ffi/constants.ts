@@ -5,6 +5,7 @@ export const CLONE_NEWUTS = 0x04000000;
 export const CLONE_NEWIPC = 0x08000000;
 export const CLONE_NEWPID = 0x20000000;
 export const CLONE_NEWNET = 0x40000000;
+export const CLONE_NEWCGROUP = 0x02000000;
 
 export const MS_RDONLY = 0x1;
 export const MS_NOSUID = 0x2;
@@ -35,6 +36,7 @@ export const PR_CAPBSET_DROP = 24;
 export const PR_SET_CHILD_SUBREAPER = 36;
 export const PR_CAP_AMBIENT = 47;
 export const PR_CAP_AMBIENT_CLEAR_ALL = 4;
+export const PR_SET_NO_NEW_PRIVS = 38;
 
 export const P_PID = 1;
 export const WEXITED = 4;
@@ -44,6 +46,7 @@ export const CLD_EXITED = 1;
 export const CLOSE_RANGE_CLOEXEC = 4;
 
 export const S_IFCHR = 0o020000;
+export const S_IFBLK = 0o060000;
 
 /** Capability numbers, in the order of linux/capability.h. */
 export const CAPABILITIES = [

@@ -40,4 +40,6 @@ export const libc = dlopen("libc.so.6", {
   bind: { args: [i32, ptr, u32], returns: i32 },
   sendto: { args: [i32, ptr, u64, i32, ptr, u32], returns: i64 },
   recv: { args: [i32, ptr, u64, i32], returns: i64 },
+  setrlimit: { args: [i32, ptr], returns: i32 },
+  memfd_create: { args: [ptr, u32], returns: i32 },
 }).symbols;

@@ -278,3 +278,23 @@ export function netlinkReceive(fd: number, buffer: Uint8Array): number {
   check(length, "recv(AF_NETLINK)");
   return length;
 }
+
+/**
+ * Installs a seccomp BPF program (from ffi/seccomp.ts) on the calling thread: seccomp(2)
+ * with SECCOMP_SET_MODE_FILTER. Without no_new_privs this needs CAP_SYS_ADMIN, so the start
+ * stage calls it before it gives up its capabilities.
+ */
+export function installSeccompFilter(program: Uint8Array): void {
+  const SYS_SECCOMP = 317;
+  const SECCOMP_SET_MODE_FILTER = 1;
+  const fprog = new DataView(new ArrayBuffer(16)); // struct sock_fprog { u16 len; u64 filter; }
+  fprog.setUint16(0, program.length / 8, true);
+  fprog.setBigUint64(8, BigInt(ptr(program)), true);
+  check(libc.syscall(SYS_SECCOMP, SECCOMP_SET_MODE_FILTER, 0, ptr(fprog)), "seccomp");
+}
+
+/** setrlimit(2); `Infinity` is RLIM_INFINITY. */
+export function setrlimit(resource: number, soft: number, hard: number): void {
+  const limit = (value: number) => (value === Infinity || value < 0 ? 0xffffffffffffffffn : BigInt(value));
+  check(libc.setrlimit(resource, ptr(new BigUint64Array([limit(soft), limit(hard)]))), "setrlimit");
+}

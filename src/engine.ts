@@ -24,6 +24,7 @@ import { detachLeftoverViews, withOverlayView } from "./image/overlay-view.ts";
 import type { Image } from "./image/types.ts";
 import { ContainerService } from "./container/service.ts";
 import { ContainerStore } from "./container/store.ts";
+import { ContainerCgroups } from "./cgroup/container-cgroups.ts";
 import { ContainerLayers } from "./container/container-layers.ts";
 import { Reaper } from "./container/reaper.ts";
 import { VolumeStore } from "./volume/store.ts";
@@ -56,6 +57,8 @@ export interface EngineOptions {
   bip?: string;
   /** Insecure registries, mirrors, certs.d and transfer limits (Docker's defaults when absent). */
   registry?: RegistryOptions;
+  /** Where containers' cgroups go in every hierarchy (default `bunker`). */
+  cgroupParent?: string;
 }
 
 export class Engine {
@@ -81,7 +84,7 @@ export class Engine {
     reaper.enable();
     this.#volumes = new VolumeStore(join(options.root, "volumes"));
     this.network = Network.open(options.bridge, options.bip);
-    this.containers = new ContainerService(this.#containerStore, this.images, reaper, this.#volumes, this.network);
+    this.containers = new ContainerService(this.#containerStore, this.images, reaper, this.#volumes, this.network, new ContainerCgroups(options.cgroupParent));
     this.layers = new ContainerLayers(options.root, this.containers, this.images, (record) => this.containerDir(record));
     this.files = new ContainerFiles(this.containers, new RootfsViews(this.containers, this.images, (record) => this.containerDir(record)));
   }
@@ -109,9 +112,10 @@ export class Engine {
     return this.#containerStore.dirOf(record.Id);
   }
 
-  counts(): { containers: number; running: number; images: number } {
+  counts(): { containers: number; running: number; paused: number; images: number } {
     const all = this.containers.list();
-    return { containers: all.length, running: all.filter((r) => r.State.Status === "running").length, images: this.images.list().length };
+    const paused = all.filter((r) => r.State.Status === "running" && r.State.Paused).length;
+    return { containers: all.length, running: all.filter((r) => r.State.Status === "running").length - paused, paused, images: this.images.list().length };
   }
 
   /** What `info` reports as missing for networking (forwarding, iptables or nft). */

@@ -2,6 +2,7 @@
  * `GET /containers/json?filters=`: every filter of the v1.41 spec with Docker's semantics.
  * Values of one key are alternatives (any may match); different keys must all match.
  */
+import { shownStatus } from "../render/container.ts";
 import { InvalidArgumentError } from "../../src/errors.ts";
 import type { ContainerRecord } from "../../src/container/record.ts";
 import type { ImageStore } from "../../src/image/image-store.ts";
@@ -76,7 +77,7 @@ function matchers(context: ContainerFilterContext): Record<string, Matcher> {
     label: (r, v) => labelMatches(r.Config.Labels, v),
     status: (r, v) => {
       if (!["created", "restarting", "running", "removing", "paused", "exited", "dead"].includes(v)) throw new InvalidArgumentError(`invalid filter 'status=${v}'`);
-      return r.State.Status === v;
+      return shownStatus(r) === v;
     },
     exited: (r, v) => {
       if (!/^-?\d+$/.test(v)) throw new InvalidArgumentError(`invalid filter 'exited=${v}'`);

@@ -39,10 +39,15 @@ function networks(record: ContainerRecord) {
  */
 export function statusText(record: ContainerRecord, now = Date.now()): string {
   const { State } = record;
-  if (State.Status === "running") return `Up ${humanDuration(now - Date.parse(State.StartedAt))}`;
+  if (State.Status === "running") return `Up ${humanDuration(now - Date.parse(State.StartedAt))}${State.Paused ? " (Paused)" : ""}`;
   if (State.Status === "restarting") return `Restarting (${State.ExitCode}) ${humanDuration(now - Date.parse(State.FinishedAt))} ago`;
   if (State.Status === "exited") return `Exited (${State.ExitCode}) ${humanDuration(now - Date.parse(State.FinishedAt))} ago`;
   return "Created";
+}
+
+/** Docker's status words: a paused container is "paused", though it is still running. */
+export function shownStatus(record: ContainerRecord): string {
+  return record.State.Status === "running" && record.State.Paused ? "paused" : record.State.Status;
 }
 
 /** dockerd's rendering: arguments with a space in single quotes (`sh -c 'echo hi'`). */
@@ -61,7 +66,7 @@ export function listItem(record: ContainerRecord, sizes?: ContainerSizes) {
     Created: Math.floor(Date.parse(record.Created) / 1000),
     Ports: listPorts(Object.keys(record.Config.ExposedPorts ?? {}), record.Ports ?? []),
     Labels: record.Config.Labels ?? {},
-    State: record.State.Status,
+    State: shownStatus(record),
     Status: statusText(record),
     HostConfig: { NetworkMode: record.HostConfig.NetworkMode },
     NetworkSettings: { Networks: networks(record) },
@@ -83,12 +88,12 @@ export function inspect(record: ContainerRecord, containerDir: string, logPath: 
     Path: record.Path,
     Args: record.Args,
     State: {
-      Status: State.Status,
+      Status: shownStatus(record),
       // Docker counts a container waiting to restart as running.
       Running: State.Status === "running" || State.Status === "restarting",
-      Paused: false,
+      Paused: State.Paused === true,
       Restarting: State.Status === "restarting",
-      OOMKilled: false,
+      OOMKilled: State.OOMKilled === true,
       Dead: false,
       Pid: State.Pid,
       ExitCode: State.ExitCode,

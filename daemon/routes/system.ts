@@ -6,6 +6,7 @@ import type { Engine } from "../../src/engine.ts";
 import type { AppEnv } from "../app.ts";
 import { API_VERSION, MIN_API_VERSION, VERSION } from "../version.ts";
 import { buildCommit } from "../../src/util/build-info.ts";
+import { securityOptionsInfo } from "../../src/security/privileges.ts";
 
 function operatingSystem(): string {
   if (!existsSync("/etc/os-release")) return "linux";
@@ -52,14 +53,14 @@ export function systemRoutes(engine: Engine): Hono<AppEnv> {
       ID: engine.id,
       Containers: counts.containers,
       ContainersRunning: counts.running,
-      ContainersPaused: 0,
-      ContainersStopped: counts.containers - counts.running,
+      ContainersPaused: counts.paused,
+      ContainersStopped: counts.containers - counts.running - counts.paused,
       Images: counts.images,
       Driver: "overlay2",
       DriverStatus: [["Supports d_type", "true"]],
       Plugins: { Volume: ["local"], Network: ["null"], Authorization: null, Log: ["json-file"] },
       MemoryLimit: true,
-      SwapLimit: false,
+      SwapLimit: engine.containers.cgroups.version === 2 || existsSync("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"),
       CpuCfsPeriod: true,
       CpuCfsQuota: true,
       CPUShares: true,
@@ -70,12 +71,12 @@ export function systemRoutes(engine: Engine): Hono<AppEnv> {
       BridgeNfIp6tables: false,
       Debug: engine.options.debug,
       NFd: 0,
-      OomKillDisable: false,
+      OomKillDisable: engine.containers.cgroups.version === 1,
       NGoroutines: 0,
       SystemTime: new Date().toISOString(),
       LoggingDriver: "json-file",
       CgroupDriver: "cgroupfs",
-      CgroupVersion: existsSync("/sys/fs/cgroup/cgroup.controllers") ? "2" : "1",
+      CgroupVersion: String(engine.containers.cgroups.version),
       NEventsListener: 0,
       KernelVersion: os.release(),
       OperatingSystem: operatingSystem(),
@@ -104,7 +105,7 @@ export function systemRoutes(engine: Engine): Hono<AppEnv> {
       ContainerdCommit: { ID: "", Expected: "" },
       RuncCommit: { ID: "", Expected: "" },
       InitCommit: { ID: "", Expected: "" },
-      SecurityOptions: [],
+      SecurityOptions: [...securityOptionsInfo(), "name=cgroupns"],
       Warnings: engine.warnings(),
     });
   });

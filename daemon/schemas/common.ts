@@ -4,6 +4,9 @@ import { z } from "zod";
 /** Go's int as Docker's clients send it: a whole number that fits an int32 (no 1e308 timeouts). */
 export const int = z.int32();
 
+/** Go's int64 as clients send it (memory in bytes, nano CPUs): a whole number JavaScript holds exactly. */
+export const int64 = z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
+
 /** A list of strings, or null. */
 export const strings = z.array(z.string()).nullable();
 

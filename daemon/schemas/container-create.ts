@@ -4,7 +4,8 @@
  * (an unknown key is no error in Docker either). Loose objects keep them for forward use.
  */
 import { z } from "zod";
-import { int, runConfigFields, stringMap, strings } from "./common.ts";
+import { int, int64, runConfigFields, stringMap, strings } from "./common.ts";
+import { resourceFields } from "./resources.ts";
 
 const portBinding = z.object({ HostIp: z.string().optional().default(""), HostPort: z.string().optional().default("") }).loose();
 
@@ -22,6 +23,21 @@ const hostConfig = z
     VolumesFrom: strings.optional(),
     LogConfig: z.object({ Type: z.string().default(""), Config: stringMap.optional().transform((options) => options ?? {}) }).loose().nullable().optional(),
     ConsoleSize: z.tuple([z.int().min(0).max(65535), z.int().min(0).max(65535)]).nullable().optional(),
+    ...resourceFields,
+    Privileged: z.boolean().nullish(),
+    CapAdd: strings.optional(),
+    CapDrop: strings.optional(),
+    SecurityOpt: strings.optional(),
+    Devices: z.array(z.object({ PathOnHost: z.string(), PathInContainer: z.string().default(""), CgroupPermissions: z.string().default("rwm") }).loose()).nullish(),
+    DeviceCgroupRules: strings.optional(),
+    ReadonlyRootfs: z.boolean().nullish(),
+    Tmpfs: stringMap.optional(),
+    Ulimits: z.array(z.object({ Name: z.string(), Soft: int64, Hard: int64 }).loose()).nullish(),
+    Sysctls: stringMap.optional(),
+    ShmSize: int64.min(0).nullish(),
+    GroupAdd: strings.optional(),
+    CgroupnsMode: z.enum(["private", "host", ""], { error: (issue) => `invalid cgroup namespace mode: ${String(issue.input)}` }).nullish(),
+    OomScoreAdj: int.nullish(),
   })
   .loose();
 

@@ -14,7 +14,6 @@ import { packTree } from "../archive/pack-tree.ts";
 import { normalizeRepoTag } from "../image/reference.ts";
 import type { HistoryEntry, Image, ImageConfig, RunConfig } from "../image/types.ts";
 import { bunkerMountPoints } from "./fs-diff.ts";
-import { freezeContainer } from "./freezer.ts";
 import type { ContainerRecord } from "./record.ts";
 
 export interface CommitOptions {
@@ -39,7 +38,8 @@ export interface CommitContext {
   images: ImageStore;
   tmpDir: string;
   upperDir: string;
-  running: boolean;
+  /** Set while the container runs: freezes it, resolving with the thaw. */
+  freeze?: () => Promise<() => void>;
 }
 
 export async function commitContainer(context: CommitContext, record: ContainerRecord, options: CommitOptions): Promise<Image> {
@@ -51,7 +51,7 @@ export async function commitContainer(context: CommitContext, record: ContainerR
   // A container never started has no upper dir yet: its layer is empty.
   mkdirSync(context.upperDir, { recursive: true });
 
-  const thaw = options.pause && context.running ? await freezeContainer(record.Id) : undefined;
+  const thaw = options.pause && context.freeze ? await context.freeze() : undefined;
   let diffId: string;
   try {
     const lowers = mountLowers(parent.config.rootfs.diff_ids);

@@ -53,8 +53,8 @@ export class ContainerLayers {
 
   commit(ref: string, options: CommitOptions): Promise<Image> {
     const record = this.containers.get(ref);
-    const running = record.State.Status === "running";
-    return commitContainer({ images: this.images, tmpDir: this.#tmpDir, upperDir: this.#upperDir(record), running }, record, options);
+    const freeze = record.State.Status === "running" ? () => this.containers.freezeBriefly(record) : undefined;
+    return commitContainer({ images: this.images, tmpDir: this.#tmpDir, upperDir: this.#upperDir(record), freeze }, record, options);
   }
 
   export(ref: string): ReadableStream<Uint8Array> {

@@ -10,7 +10,11 @@ import type { Image } from "../image/types.ts";
 import { logRotation } from "./log-options.ts";
 import { parseNetworkMode, validExtraHosts } from "../network/mode.ts";
 import { validRestartPolicy } from "./restart-policy.ts";
-import { initialState, type ContainerConfig, type ContainerRecord, type HostConfig } from "./record.ts";
+import { DEFAULT_PRIVILEGE_SETTINGS, initialState, type ContainerConfig, type ContainerRecord, type HostConfig, type PrivilegeSettings } from "./record.ts";
+import { checkOomScoreAdj, checkResources } from "../cgroup/resources.ts";
+import { capabilitiesOf, checkSysctls, parseSecurityOpts } from "../security/privileges.ts";
+import { parseDeviceCgroupRule } from "../cgroup/device-rules.ts";
+import { checkUlimits } from "./ulimits.ts";
 
 /** Any field may be absent or null (Go's nil), as clients send them; the API has checked the types. */
 type Nullish<T> = { [K in keyof T]?: T[K] | null };
@@ -67,6 +71,33 @@ function validPortBindings(bindings: PortMap | null | undefined): PortMap {
   return bindings ?? {};
 }
 
+/** The security settings of a create, checked now so a bad one fails the create and not every start. */
+function privilegeSettings(host: NonNullable<CreateRequest["HostConfig"]>, networkMode: string): PrivilegeSettings {
+  const privileged = host.Privileged ?? false;
+  capabilitiesOf(host);
+  parseSecurityOpts(host.SecurityOpt, privileged);
+  for (const rule of host.DeviceCgroupRules ?? []) parseDeviceCgroupRule(rule);
+  if (host.ShmSize != null && host.ShmSize < 0) throw new InvalidArgumentError("SHM size can not be less than 0");
+  for (const path of Object.keys(host.Tmpfs ?? {})) if (!path.startsWith("/")) throw new InvalidArgumentError(`invalid mount path for tmpfs: ${path}: it must be absolute`);
+  const d = DEFAULT_PRIVILEGE_SETTINGS;
+  return {
+    Privileged: privileged,
+    CapAdd: host.CapAdd ?? d.CapAdd,
+    CapDrop: host.CapDrop ?? d.CapDrop,
+    SecurityOpt: host.SecurityOpt ?? d.SecurityOpt,
+    Devices: host.Devices ?? d.Devices,
+    DeviceCgroupRules: host.DeviceCgroupRules ?? d.DeviceCgroupRules,
+    ReadonlyRootfs: host.ReadonlyRootfs ?? d.ReadonlyRootfs,
+    ...(host.Tmpfs && Object.keys(host.Tmpfs).length > 0 ? { Tmpfs: host.Tmpfs } : {}),
+    Ulimits: checkUlimits(host.Ulimits),
+    ...(host.Sysctls && Object.keys(host.Sysctls).length > 0 ? { Sysctls: checkSysctls(host.Sysctls, networkMode) } : {}),
+    ShmSize: host.ShmSize || d.ShmSize,
+    GroupAdd: host.GroupAdd ?? d.GroupAdd,
+    CgroupnsMode: host.CgroupnsMode || d.CgroupnsMode,
+    OomScoreAdj: checkOomScoreAdj(host.OomScoreAdj),
+  };
+}
+
 export function buildRecord(id: string, name: string, request: CreateRequest, image: Image): ContainerRecord {
   const portBindings = validPortBindings(request.HostConfig?.PortBindings);
   const defaults = image.config.config;
@@ -110,6 +141,8 @@ export function buildRecord(id: string, name: string, request: CreateRequest, im
       StopTimeout: validStopTimeout(request.StopTimeout),
     },
     HostConfig: {
+      ...checkResources(host),
+      ...privilegeSettings(host, host.NetworkMode || "default"),
       PortBindings: portBindings,
       PublishAllPorts: host.PublishAllPorts ?? false,
       AutoRemove: host.AutoRemove ?? false,

@@ -1,43 +1,57 @@
 /**
- * Freezing a container's processes (the freezer cgroup), so nothing inside can change its
- * filesystem while the daemon works on it from the host: `cp` resolves paths with lstat and
- * then uses them, and a process swapping a directory for a symlink in between is exactly how
- * CVE-2018-15664 escaped. Docker answered that CVE the same way, by pausing during `cp`.
+ * Freezing a container's processes through its freezer cgroup (v1 `freezer.state`, v2
+ * `cgroup.freeze`): `pause` and `unpause`, and briefly while the daemon works on a running
+ * container's files from the host. `cp` resolves paths with lstat and then uses them, and a
+ * process swapping a directory for a symlink in between is exactly how CVE-2018-15664
+ * escaped; Docker answered that CVE the same way, by pausing during `cp`.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConflictError } from "../errors.ts";
-import { cgroupDirs } from "./cgroups.ts";
+import type { ContainerCgroups } from "../cgroup/container-cgroups.ts";
 
 const POLL_MS = 5;
 const FREEZE_TIMEOUT_MS = 10_000;
 
-/** Freezes every process of the container; resolves once all are frozen, with the function that thaws them. */
-export async function freezeContainer(id: string): Promise<() => void> {
-  const v1 = cgroupDirs(id).find((dir) => dir.includes("/freezer/"));
-  const v2 = cgroupDirs(id).find((dir) => existsSync(join(dir, "cgroup.freeze")));
-  if (v1 !== undefined && existsSync(v1)) {
-    const state = join(v1, "freezer.state");
-    writeFileSync(state, "FROZEN");
-    await until(() => readFileSync(state, "utf8").trim() === "FROZEN", id, () => writeFileSync(state, "THAWED"));
-    return () => writeFileSync(state, "THAWED");
-  }
-  if (v2 !== undefined) {
-    writeFileSync(join(v2, "cgroup.freeze"), "1");
-    await until(() => /^frozen 1$/m.test(readFileSync(join(v2, "cgroup.events"), "utf8")), id, () => writeFileSync(join(v2, "cgroup.freeze"), "0"));
-    return () => writeFileSync(join(v2, "cgroup.freeze"), "0");
-  }
-  throw new ConflictError(`container ${id} has no freezer cgroup: its files cannot be copied safely while it runs`);
+interface FreezerFiles {
+  set(frozen: boolean): void;
+  isFrozen(): boolean;
 }
 
-/** Freezing waits for tasks in uninterruptible sleep; give up rather than hang the request. */
-async function until(frozen: () => boolean, id: string, thaw: () => void): Promise<void> {
+function freezerOf(cgroups: ContainerCgroups, path: string, id: string): FreezerFiles {
+  if (cgroups.version === 1) {
+    const dir = cgroups.dirOf(path, "freezer");
+    if (dir !== undefined && existsSync(dir)) {
+      const state = join(dir, "freezer.state");
+      return { set: (frozen) => writeFileSync(state, frozen ? "FROZEN" : "THAWED"), isFrozen: () => readFileSync(state, "utf8").trim() === "FROZEN" };
+    }
+  } else {
+    const dir = cgroups.dirOf(path, "freezer");
+    if (dir !== undefined && existsSync(join(dir, "cgroup.freeze"))) {
+      return {
+        set: (frozen) => writeFileSync(join(dir, "cgroup.freeze"), frozen ? "1" : "0"),
+        isFrozen: () => /^frozen 1$/m.test(readFileSync(join(dir, "cgroup.events"), "utf8")),
+      };
+    }
+  }
+  throw new ConflictError(`container ${id} has no freezer cgroup`);
+}
+
+/** Freezes every process of the container; resolves once all are frozen. */
+export async function freeze(cgroups: ContainerCgroups, path: string, id: string): Promise<void> {
+  const freezer = freezerOf(cgroups, path, id);
+  freezer.set(true);
+  // Freezing waits for tasks in uninterruptible sleep; give up rather than hang the request.
   const deadline = Date.now() + FREEZE_TIMEOUT_MS;
-  while (!frozen()) {
+  while (!freezer.isFrozen()) {
     if (Date.now() > deadline) {
-      thaw();
+      freezer.set(false);
       throw new ConflictError(`container ${id} could not be frozen within ${FREEZE_TIMEOUT_MS / 1000} s`);
     }
     await Bun.sleep(POLL_MS);
   }
+}
+
+export function thaw(cgroups: ContainerCgroups, path: string, id: string): void {
+  freezerOf(cgroups, path, id).set(false);
 }

@@ -5,7 +5,9 @@ import type { LayerStore } from "../image/layer-store.ts";
 import { containerLowers } from "./init-layer.ts";
 import type { Image } from "../image/types.ts";
 import type { VolumeStore } from "../volume/store.ts";
-import { capabilityNumbers, DEFAULT_CAPABILITIES } from "./capabilities.ts";
+import { launchPrivileges } from "../security/privileges.ts";
+import { rlimitsOf } from "./ulimits.ts";
+import type { CgroupMount, LaunchDevice } from "../start/spec.ts";
 import { launchMounts } from "./mounts.ts";
 import type { ContainerRecord } from "./record.ts";
 import type { NetworkPlan } from "../network/network.ts";
@@ -14,10 +16,15 @@ export interface LaunchContext {
   containerDir: string;
   layers: LayerStore;
   cgroupProcs: string[];
+  /** The hierarchies a private cgroup namespace mounts. */
+  cgroupMounts: CgroupMount[];
+  /** `--device` nodes, or every host device with `--privileged`. */
+  devices: LaunchDevice[];
   volumes: VolumeStore;
 }
 
 export function launchSpecFor(record: ContainerRecord, image: Image, network: NetworkPlan, context: LaunchContext): LaunchSpec {
+  const host = record.HostConfig;
   return prepareRootfs({
     containerId: record.Id,
     containerDir: context.containerDir,
@@ -35,7 +42,17 @@ export function launchSpecFor(record: ContainerRecord, image: Image, network: Ne
       cwd: record.Config.WorkingDir || "/",
       user: record.Config.User ?? "",
     },
-    capabilities: capabilityNumbers(DEFAULT_CAPABILITIES),
+    ...launchPrivileges(host),
+    devices: context.devices,
+    readonlyRootfs: host.ReadonlyRootfs,
+    tmpfs: Object.entries(host.Tmpfs ?? {}).map(([target, options]) => ({ target, options })),
+    sysctls: host.Sysctls ?? {},
+    rlimits: rlimitsOf(host.Ulimits),
+    shmSize: host.ShmSize,
+    additionalGroups: host.GroupAdd ?? [],
+    cgroupNamespace: host.CgroupnsMode === "private",
+    cgroupMounts: host.CgroupnsMode === "private" ? context.cgroupMounts : [],
+    oomScoreAdj: host.OomScoreAdj,
     terminal: record.Config.Tty,
     mounts: launchMounts(record.Mounts, context.volumes),
   });

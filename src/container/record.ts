@@ -6,6 +6,9 @@ import type { RunConfig } from "../image/types.ts";
 import type { Endpoint } from "../network/network.ts";
 import type { PortMap, PublishedPort } from "../network/port-spec.ts";
 import { NEVER } from "../util/timestamp.ts";
+import type { Resources } from "../cgroup/resources.ts";
+import type { DeviceMapping } from "./devices.ts";
+import type { Ulimit } from "./ulimits.ts";
 
 /** "restarting": exited, and waiting out its restart policy's backoff before the next start. */
 export type ContainerStatus = "created" | "running" | "restarting" | "exited";
@@ -19,6 +22,10 @@ export interface ContainerState {
   FinishedAt: string;
   /** The init's start time in clock ticks (/proc/PID/stat field 22): tells a survivor from a reused PID. */
   PidStartTime: number;
+  /** The kernel's OOM killer killed a process of the container in its last run (absent in older records). */
+  OOMKilled?: boolean;
+  /** Frozen by `pause` while running. */
+  Paused?: boolean;
 }
 
 export interface ContainerConfig extends RunConfig {
@@ -38,7 +45,43 @@ export interface RestartPolicy {
   MaximumRetryCount: number;
 }
 
-export interface HostConfig {
+/** The security and device settings of `run` (Docker's HostConfig names). */
+export interface PrivilegeSettings {
+  Privileged: boolean;
+  CapAdd: string[] | null;
+  CapDrop: string[] | null;
+  SecurityOpt: string[] | null;
+  Devices: DeviceMapping[];
+  DeviceCgroupRules: string[] | null;
+  ReadonlyRootfs: boolean;
+  /** `--tmpfs PATH[:OPTS]`: path → options. */
+  Tmpfs?: Record<string, string>;
+  Ulimits: Ulimit[];
+  Sysctls?: Record<string, string>;
+  ShmSize: number;
+  GroupAdd: string[] | null;
+  /** "" from a client that leaves it to the daemon: private. */
+  CgroupnsMode: "private" | "host" | "";
+  OomScoreAdj: number;
+}
+
+/** Docker's defaults, for a create that gives none and for records written before these settings existed. */
+export const DEFAULT_PRIVILEGE_SETTINGS: PrivilegeSettings = {
+  Privileged: false,
+  CapAdd: null,
+  CapDrop: null,
+  SecurityOpt: null,
+  Devices: [],
+  DeviceCgroupRules: null,
+  ReadonlyRootfs: false,
+  Ulimits: [],
+  ShmSize: 64 * 1024 * 1024,
+  GroupAdd: null,
+  CgroupnsMode: "private",
+  OomScoreAdj: 0,
+};
+
+export interface HostConfig extends Resources, PrivilegeSettings {
   AutoRemove: boolean;
   NetworkMode: string;
   RestartPolicy: RestartPolicy;
@@ -94,6 +137,8 @@ export interface ContainerRecord {
   Endpoint?: Endpoint;
   /** The host ports that forward to it, while it runs. */
   Ports?: PublishedPort[];
+  /** Its cgroups' path in every hierarchy (`bunker/<id>`), fixed at create; older records have none. */
+  CgroupPath?: string;
 }
 
 export { NEVER };

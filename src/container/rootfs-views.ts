@@ -13,7 +13,6 @@ import { containerLowers } from "./init-layer.ts";
 import { selfCommand } from "../util/self.ts";
 import { containerPaths } from "../start/1-prepare-rootfs.ts";
 import { ROOTFS_VIEW_ENV, ROOTFS_VIEW_READY, STAGE_ROOTFS_VIEW, type RootfsViewSpec } from "../start/rootfs-view.ts";
-import { freezeContainer } from "./freezer.ts";
 import type { ContainerRecord } from "./record.ts";
 import type { ContainerService } from "./service.ts";
 
@@ -86,7 +85,7 @@ export class RootfsViews {
   }
 
   async #openRunning(record: ContainerRecord): Promise<RootfsView & { close(): Promise<void> }> {
-    const thaw = await freezeContainer(record.Id);
+    const thaw = await this.containers.freezeBriefly(record);
     const pid = record.State.Pid;
     return { root: `/proc/${pid}/root`, pseudoMounts: pseudoMounts(pid), close: async () => thaw() };
   }

@@ -13,7 +13,12 @@ import { generateName, newId } from "../util/ids.ts";
 import { parseSignal } from "../util/signals.ts";
 import { nowRfc3339Nano } from "../util/timestamp.ts";
 import { launch, LaunchError, type Launched, type Stdio } from "../start/launch.ts";
-import { createCgroups, removeCgroups, sweepCgroups } from "./cgroups.ts";
+import type { ContainerCgroups } from "../cgroup/container-cgroups.ts";
+import { checkResources, type Resources } from "../cgroup/resources.ts";
+import { parseDeviceCgroupRule } from "../cgroup/device-rules.ts";
+import { hostDevices, mappedDevices } from "./devices.ts";
+import { freeze, thaw } from "./freezer.ts";
+import { sampleStats, type StatsSample } from "../cgroup/stats.ts";
 import { buildRecord, validateName, type CreateRequest } from "./create-config.ts";
 import { readJsonLog, type FollowOptions, type LogEntry, type ReadOptions } from "./json-log.ts";
 import { logRotation, type LogFile } from "./log-options.ts";
@@ -50,6 +55,11 @@ function withNetworkContainerId(request: CreateRequest, idOf: (ref: string) => s
   return { ...request, HostConfig: { ...request.HostConfig, NetworkMode: `container:${idOf(mode.slice("container:".length))}` } };
 }
 
+/** Where a record's cgroups are: fixed at create; a record from before that was kept is under the default parent. */
+export function cgroupPathOf(record: ContainerRecord): string {
+  return record.CgroupPath ?? join("bunker", record.Id);
+}
+
 export class StartError extends InvalidArgumentError {
   override name = "StartError";
 }
@@ -80,6 +90,7 @@ export class ContainerService {
     private readonly reaper: Reaper,
     private readonly volumes: VolumeStore,
     network: Network,
+    readonly cgroups: ContainerCgroups,
   ) {
     this.#networking = new ContainerNetworking(network);
   }
@@ -116,6 +127,7 @@ export class ContainerService {
       chosen = generateName((n) => this.store.nameTaken(n) !== undefined);
     }
     const record = buildRecord(id, chosen, withNetworkContainerId(request, (ref) => this.store.get(ref).Id), image);
+    record.CgroupPath = this.cgroups.pathFor(id);
     record.Mounts = planMounts(record, { container: (ref) => this.store.get(ref), volumes: this.volumes });
     try {
       this.store.add(record);
@@ -158,7 +170,15 @@ export class ContainerService {
     if (this.rootfsInUse.has(record.Id)) throw new ConflictError(`container ${record.Id} cannot start while files are being copied to or from it`);
     const image = this.images.get(record.Image);
     const dir = this.store.dirOf(record.Id);
-    const cgroupProcs = createCgroups(record.Id);
+    const devices = record.HostConfig.Privileged ? { nodes: hostDevices(), rules: [] } : mappedDevices(record.HostConfig.Devices);
+    const deviceRules = record.HostConfig.Privileged ? "all" : [...devices.rules, ...(record.HostConfig.DeviceCgroupRules ?? []).map(parseDeviceCgroupRule)];
+    let cgroupProcs: string[];
+    try {
+      cgroupProcs = this.cgroups.create(cgroupPathOf(record), record.HostConfig, deviceRules);
+    } catch (err) {
+      this.cgroups.remove(cgroupPathOf(record));
+      throw new StartError(`cannot set up the container's cgroups: ${(err as Error).message}`);
+    }
     const terminal = record.Config.Tty;
     const { stdio, containerEnds } = terminal
       ? { stdio: ContainerStdio.forTerminal(this.#logFile(record)), containerEnds: NO_STDIO }
@@ -167,7 +187,14 @@ export class ContainerService {
     let launched: Launched;
     try {
       const { plan, connect } = await this.#networking.prepare(record, (ref) => this.#initPid(ref));
-      const spec = launchSpecFor(record, image, plan, { containerDir: dir, layers: this.images.layers, cgroupProcs, volumes: this.volumes });
+      const spec = launchSpecFor(record, image, plan, {
+        containerDir: dir,
+        layers: this.images.layers,
+        cgroupProcs,
+        cgroupMounts: this.cgroups.mounts(),
+        devices: devices.nodes,
+        volumes: this.volumes,
+      });
       launched = await launch(spec, containerEnds, consoleSize(record), connect);
     } catch (err) {
       ContainerStdio.closeContainerEnds(containerEnds);
@@ -180,9 +207,58 @@ export class ContainerService {
     const { pid } = launched;
     // Stage 3 seeded every volume still empty: from now on what is in them is the user's.
     for (const mount of record.Mounts) if (mount.Type === "volume") this.volumes.markSeeded(mount.Name);
-    transition(record, "running", { Pid: pid, ExitCode: 0, Error: "", StartedAt: nowRfc3339Nano(), PidStartTime: processStartTime(pid) ?? 0 });
+    transition(record, "running", { Pid: pid, ExitCode: 0, Error: "", StartedAt: nowRfc3339Nano(), PidStartTime: processStartTime(pid) ?? 0, OOMKilled: false, Paused: false });
     this.store.save(record);
     this.#track(record, stdio, (onExit) => this.reaper.watchChild(pid, onExit));
+  }
+
+  /** Changes the limits of a container, running or not; a running one's cgroups take them at once. */
+  update(ref: string, requested: Partial<Resources>): void {
+    const record = this.store.get(ref);
+    const resources = checkResources(requested, record.HostConfig);
+    if (this.#running.has(record.Id)) this.cgroups.update(cgroupPathOf(record), resources);
+    record.HostConfig = { ...record.HostConfig, ...resources };
+    this.store.save(record);
+  }
+
+  async pause(ref: string): Promise<void> {
+    const record = this.#runningRecord(ref);
+    if (record.State.Paused) throw new ConflictError(`Container ${record.Id} is already paused`);
+    await freeze(this.cgroups, cgroupPathOf(record), record.Id);
+    record.State = { ...record.State, Paused: true };
+    this.store.save(record);
+  }
+
+  unpause(ref: string): void {
+    const record = this.#runningRecord(ref);
+    if (!record.State.Paused) throw new ConflictError(`Container ${record.Id} is not paused`);
+    thaw(this.cgroups, cgroupPathOf(record), record.Id);
+    record.State = { ...record.State, Paused: false };
+    this.store.save(record);
+  }
+
+  /** Freezes a running container while the daemon works on its files; a paused one stays as it is. */
+  async freezeBriefly(record: ContainerRecord): Promise<() => void> {
+    if (record.State.Paused) return () => {};
+    await freeze(this.cgroups, cgroupPathOf(record), record.Id);
+    return () => thaw(this.cgroups, cgroupPathOf(record), record.Id);
+  }
+
+  /** One usage sample of a running container (undefined once it is not running); `previous` gives the CPU change. */
+  statsSample(record: ContainerRecord, previous?: StatsSample): StatsSample | undefined {
+    if (!this.#running.has(record.Id)) return undefined;
+    return sampleStats(this.cgroups, cgroupPathOf(record), record.State.Pid, previous);
+  }
+
+  /** The processes of a running container, from its cgroups. */
+  pidsOf(record: ContainerRecord): Set<number> {
+    return this.cgroups.pids(cgroupPathOf(record));
+  }
+
+  #runningRecord(ref: string): ContainerRecord {
+    const record = this.store.get(ref);
+    if (!this.#running.has(record.Id)) throw new ConflictError(`Container ${record.Id} is not running`);
+    return record;
   }
 
   /** Follows the attached client's window (`-t`); a container that is not running answers 409. */
@@ -278,7 +354,7 @@ export class ContainerService {
   #forget(record: ContainerRecord, removeVolumes: boolean): void {
     this.store.remove(record);
     if (removeVolumes || record.HostConfig.AutoRemove) this.#releaseVolumes(record);
-    removeCgroups(record.Id);
+    this.cgroups.remove(cgroupPathOf(record));
     this.#restarts.forget(record.Id);
     notify(this.#exitListeners, record.Id, record.State.ExitCode);
     notify(this.#stopListeners, record.Id, record.State.ExitCode);
@@ -318,7 +394,7 @@ export class ContainerService {
   restore(): void {
     restoreContainers(this.store.list(), {
       adoptNetworks: (survivors) => this.#networking.adoptSurvivors(survivors, (record) => this.store.save(record)),
-      sweepCgroups,
+      sweepCgroups: (keep) => this.cgroups.sweep(keep),
       watchAgain: (record) => {
         const stdio = ContainerStdio.reattach(this.store.dirOf(record.Id), this.#logFile(record), record.Config.OpenStdin);
         this.#track(record, stdio, (onExit) => this.reaper.watchSurvivor(record.State.Pid, record.State.PidStartTime, onExit));
@@ -331,7 +407,7 @@ export class ContainerService {
           transition(record, "exited");
           this.store.save(record);
         }
-        removeCgroups(record.Id);
+        this.cgroups.remove(cgroupPathOf(record));
       },
       remove: (record) => this.#forget(record, true),
       startByPolicy: (record) => {
@@ -349,8 +425,8 @@ export class ContainerService {
       await Promise.race([stdio.closed, Bun.sleep(2000)]);
       this.#running.delete(record.Id);
       await this.#networking.release(record);
-      this.#recordExit(record, code);
-      removeCgroups(record.Id);
+      this.#recordExit(record, code, this.cgroups.oomKilled(cgroupPathOf(record)));
+      this.cgroups.remove(cgroupPathOf(record));
       const restarting = this.store.has(record.Id) && this.#restarts.afterExit(record, () => this.#restartByPolicy(record));
       if (restarting) {
         record.RestartCount++;
@@ -400,8 +476,10 @@ export class ContainerService {
     return parseSignal(record.Config.StopSignal || "TERM");
   }
 
-  #recordExit(record: ContainerRecord, code: number | null): void {
+  #recordExit(record: ContainerRecord, code: number | null, oomKilled = false): void {
     transition(record, "exited", {
+      OOMKilled: oomKilled,
+      Paused: false,
       Pid: 0,
       ExitCode: code ?? EXIT_STATUS_LOST,
       Error: code === null ? "the container exited while no daemon was watching it: exit status unknown" : "",
@@ -414,7 +492,7 @@ export class ContainerService {
   async #failStart(record: ContainerRecord, err: unknown, stdio: ContainerStdio): Promise<void> {
     if (err instanceof LaunchError && err.pid) this.reaper.reapNow(err.pid);
     await Promise.race([stdio.closed, Bun.sleep(1000)]);
-    removeCgroups(record.Id);
+    this.cgroups.remove(cgroupPathOf(record));
     await this.#networking.release(record);
     transition(record, record.State.Status, { ExitCode: err instanceof LaunchError ? err.exitCode : 125, Error: (err as Error).message });
     this.store.save(record);
@@ -446,6 +524,14 @@ export class ContainerService {
       process.kill(record.State.Pid, signal);
     } catch {
       // Exited between the check and the signal; its exit is being recorded.
+    }
+    // A frozen process does not act on SIGKILL until it thaws: Docker thaws a paused container it kills.
+    if (record.State.Paused && signal === parseSignal("KILL")) {
+      try {
+        thaw(this.cgroups, cgroupPathOf(record), record.Id);
+      } catch {
+        // Its cgroups are already gone with it.
+      }
     }
   }
 }

@@ -11,7 +11,8 @@ import { writeJsonAtomic } from "../util/atomic-write.ts";
 import { createStaged, removeStaged, settledEntries } from "../util/staged-dirs.ts";
 import { IdIndex } from "../util/id-index.ts";
 import { NotFoundError } from "../errors.ts";
-import { initialState, NEVER, type ContainerRecord } from "./record.ts";
+import { DEFAULT_PRIVILEGE_SETTINGS, initialState, NEVER, type ContainerRecord } from "./record.ts";
+import { NO_LIMITS } from "../cgroup/resources.ts";
 
 const RECORD_FILE = "config.json";
 
@@ -105,6 +106,7 @@ function reviveRecord(raw: Partial<ContainerRecord>): ContainerRecord {
     Args: Array.isArray(raw.Args) ? raw.Args : [],
     Image: raw.Image ?? "",
     Mounts: Array.isArray(raw.Mounts) ? raw.Mounts : [],
+    HostConfig: { ...NO_LIMITS, ...DEFAULT_PRIVILEGE_SETTINGS, ...raw.HostConfig },
     State: state,
     RestartCount: raw.RestartCount ?? 0,
     HasBeenManuallyStopped: raw.HasBeenManuallyStopped ?? false,

@@ -2,10 +2,7 @@
  * `docker top`: the host's `ps` with the user's options, keeping the rows whose PID is one of
  * the container's processes, read from its cgroup (which nothing it starts can leave).
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { ConflictError, EngineError, InvalidArgumentError } from "../errors.ts";
-import { cgroupDirs } from "./cgroups.ts";
 import type { ContainerRecord } from "./record.ts";
 
 export interface TopResult {
@@ -15,9 +12,9 @@ export interface TopResult {
 
 const DEFAULT_PS_ARGS = "-ef";
 
-export async function top(record: ContainerRecord, psArgs = DEFAULT_PS_ARGS): Promise<TopResult> {
+/** `pids` are the container's processes, from its cgroups (ContainerService.pidsOf). */
+export async function top(record: ContainerRecord, pids: Set<number>, psArgs = DEFAULT_PS_ARGS): Promise<TopResult> {
   if (record.State.Status !== "running") throw new ConflictError(`Container ${record.Id} is not running`);
-  const pids = containerPids(record.Id);
   const ps = Bun.spawn(["ps", ...psArgs.split(/\s+/).filter(Boolean)], { stdout: "pipe", stderr: "pipe" });
   const [output, errors, code] = await Promise.all([new Response(ps.stdout).text(), new Response(ps.stderr).text(), ps.exited]);
   // ps refuses only its arguments, which are the client's (`top CONTAINER -bad`).
@@ -38,10 +35,4 @@ export function parsePs(output: string, pids: Set<number>): TopResult {
     processes.push([...fields.slice(0, titles.length - 1), fields.slice(titles.length - 1).join(" ")]);
   }
   return { Titles: titles, Processes: processes };
-}
-
-function containerPids(id: string): Set<number> {
-  const procs = cgroupDirs(id).map((dir) => join(dir, "cgroup.procs")).find(existsSync);
-  if (procs === undefined) throw new ConflictError(`Container ${id} has no cgroup to list processes from`);
-  return new Set(readFileSync(procs, "utf8").split("\n").filter(Boolean).map(Number));
 }

@@ -23,10 +23,16 @@ export interface RootfsInput {
   network: LaunchSpec["network"];
   cgroupProcs: string[];
   process: LaunchSpec["process"];
-  capabilities: number[];
   terminal: boolean;
   mounts: LaunchMount[];
 }
+
+/** The parts of the spec stage 1 passes through as they are: privileges, limits, devices, cgroup namespace. */
+type PassedThrough = Pick<
+  LaunchSpec,
+  | "capabilities" | "seccomp" | "noNewPrivileges" | "privileged" | "devices" | "readonlyRootfs" | "tmpfs" | "sysctls"
+  | "rlimits" | "shmSize" | "additionalGroups" | "cgroupNamespace" | "cgroupMounts" | "oomScoreAdj"
+>;
 
 const HOSTS = `127.0.0.1\tlocalhost
 ::1\tlocalhost ip6-localhost ip6-loopback
@@ -47,7 +53,7 @@ export function containerPaths(containerDir: string) {
   };
 }
 
-export function prepareRootfs(input: RootfsInput): LaunchSpec {
+export function prepareRootfs(input: RootfsInput & PassedThrough): LaunchSpec {
   const paths = containerPaths(input.containerDir);
   for (const dir of [paths.rootfs, paths.upper, paths.work]) mkdirSync(dir, { recursive: true });
   writeFileSync(paths.hostname, `${input.hostname}\n`);
@@ -55,25 +61,18 @@ export function prepareRootfs(input: RootfsInput): LaunchSpec {
   writeFileSync(paths.resolvConf, resolvConf(input.dns));
   // Like Docker, a bind of a host path that does not exist creates it, as a directory.
   for (const mount of input.mounts) if (!existsSync(mount.source)) mkdirSync(mount.source, { recursive: true });
+  const { containerDir: _dir, dns: _dns, extraHosts: _hosts, address: _address, ...passed } = input;
   return {
-    containerId: input.containerId,
+    ...passed,
     rootfs: paths.rootfs,
-    layersDir: input.layersDir,
-    lowerDirs: input.lowerDirs,
     upperDir: paths.upper,
     workDir: paths.work,
-    hostname: input.hostname,
     fileBinds: [
       { source: paths.hostname, target: "/etc/hostname" },
       { source: paths.hosts, target: "/etc/hosts" },
       { source: paths.resolvConf, target: "/etc/resolv.conf" },
     ],
     mounts: [...input.mounts].sort((a, b) => depth(a.target) - depth(b.target)),
-    cgroupProcs: input.cgroupProcs,
-    process: input.process,
-    capabilities: input.capabilities,
-    terminal: input.terminal,
-    network: input.network,
   };
 }
 

@@ -14,9 +14,12 @@ import { failStage, report } from "./sync.ts";
 export function createNamespaces(): void {
   try {
     const spec = readSpecFromEnv();
-    // Join the cgroups first: stage 3 and everything it starts inherit them.
+    // Join the cgroups first: stage 3 and everything it starts inherit them, and a cgroup
+    // namespace made after the join has the container's own cgroups as its root.
     for (const procs of spec.cgroupProcs) writeFileSync(procs, String(process.pid));
-    sys.unshare(C.CLONE_NEWNS | C.CLONE_NEWUTS | C.CLONE_NEWIPC | enterNetwork(spec.network));
+    if (spec.oomScoreAdj !== 0) writeFileSync("/proc/self/oom_score_adj", String(spec.oomScoreAdj));
+    const cgroupNamespace = spec.cgroupNamespace ? C.CLONE_NEWCGROUP : 0;
+    sys.unshare(C.CLONE_NEWNS | C.CLONE_NEWUTS | C.CLONE_NEWIPC | cgroupNamespace | enterNetwork(spec.network));
     // Nothing mounted in the container's namespace may propagate back to the host (runc#1148).
     sys.mount(null, "/", null, C.MS_REC | C.MS_PRIVATE);
     protectOwnBinary();

@@ -4,17 +4,20 @@
  * mounts the overlay root, the volumes and binds (./mounts.ts), /proc (only a process inside
  * the new PID namespace can mount a /proc that shows it), a minimal /dev and a read-only /sys,
  * binds the generated /etc files, pivots into the root and detaches the host's tree, then
- * masks the kernel files a container has no business reading or writing.
+ * masks the kernel files a container has no business reading or writing (not with
+ * `--privileged`, which sees /proc and a writable /sys as the host does), writes its sysctls
+ * before /proc/sys goes read-only, and last makes the root read-only with `--read-only`.
  */
-import { existsSync, mkdirSync, symlinkSync } from "node:fs";
-import { join } from "node:path";
+import { chownSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { SyscallError } from "../../ffi/sys.ts";
 import * as C from "../../ffi/constants.ts";
-import type { LaunchSpec } from "./spec.ts";
+import type { CgroupMount, LaunchDevice, LaunchSpec } from "./spec.ts";
+import { cleanComponents, resolveInRoot } from "../archive/scoped-path.ts";
 import { kernel, type StageSyscalls } from "./syscalls.ts";
 import { MASKED_PATHS, READONLY_PATHS } from "./masked-paths.ts";
 import { mountOverlay } from "../image/overlay-mount.ts";
-import { applyMounts, bindInRoot } from "./mounts.ts";
+import { applyMounts, bindInRoot, mountTmpfs } from "./mounts.ts";
 import { handOverTerminal } from "./console.ts";
 import { setupNetwork } from "./network-inside.ts";
 
@@ -36,15 +39,36 @@ export function setupInside(spec: LaunchSpec, sys: StageSyscalls = kernel): void
   const root = spec.rootfs;
   // Before /proc, /sys and /dev, so no volume or bind can cover what they protect.
   applyMounts(root, spec.mounts);
+  for (const tmpfs of spec.tmpfs) mountTmpfs(root, tmpfs.target, tmpfs.options);
   mountAt(sys, root, "/proc", "proc", "proc", NOSUID_NODEV_NOEXEC);
-  mountAt(sys, root, "/sys", "sysfs", "sysfs", NOSUID_NODEV_NOEXEC | C.MS_RDONLY);
-  setupDev(sys, root);
+  const sysReadonly = spec.privileged ? 0 : C.MS_RDONLY;
+  mountAt(sys, root, "/sys", "sysfs", "sysfs", NOSUID_NODEV_NOEXEC | sysReadonly);
+  mountCgroups(sys, root, spec.cgroupMounts, sysReadonly);
+  setupDev(sys, root, spec);
   for (const bind of spec.fileBinds) bindInRoot(root, bind.source, bind.target);
   pivotInto(sys, root);
   if (spec.terminal) handOverTerminal();
   sys.sethostname(spec.hostname);
-  for (const path of MASKED_PATHS) mask(sys, path);
-  for (const path of READONLY_PATHS) makeReadonly(sys, path);
+  for (const [key, value] of Object.entries(spec.sysctls)) writeFileSync(`/proc/sys/${key.replaceAll(".", "/")}`, value);
+  if (!spec.privileged) {
+    for (const path of MASKED_PATHS) mask(sys, path);
+    for (const path of READONLY_PATHS) makeReadonly(sys, path);
+  }
+  // Only the root mount itself: volumes, binds, tmpfs and /dev keep their own flags.
+  if (spec.readonlyRootfs) sys.mount(null, "/", null, C.MS_BIND | C.MS_REMOUNT | C.MS_RDONLY);
+}
+
+/**
+ * In its own cgroup namespace, a hierarchy mounted from inside has the container's cgroup as
+ * its root: the container sees its own limits and usage and nothing of the host's cgroups.
+ */
+function mountCgroups(sys: StageSyscalls, root: string, mounts: CgroupMount[], readonly: number): void {
+  if (mounts.length === 0) return;
+  mountAt(sys, root, "/sys/fs/cgroup", "tmpfs", "tmpfs", NOSUID_NODEV_NOEXEC, "mode=755");
+  for (const mount of mounts) {
+    mountAt(sys, root, `/sys/fs/cgroup/${mount.dir}`, "cgroup", mount.fstype, NOSUID_NODEV_NOEXEC | readonly, mount.options || null);
+  }
+  if (readonly) sys.mount(null, join(root, "/sys/fs/cgroup"), null, C.MS_REMOUNT | C.MS_RDONLY | NOSUID_NODEV_NOEXEC);
 }
 
 /** Also mounts a stopped container's root for `cp` (./rootfs-view.ts), so both see the same tree. */
@@ -62,19 +86,29 @@ function mountAt(sys: StageSyscalls, root: string, target: string, source: strin
   sys.mount(source, ensureDir(join(root, target)), fstype, flags, data);
 }
 
-function setupDev(sys: StageSyscalls, root: string): void {
+function setupDev(sys: StageSyscalls, root: string, spec: Pick<LaunchSpec, "devices" | "shmSize">): void {
   const dev = join(root, "dev");
   mountAt(sys, root, "/dev", "tmpfs", "tmpfs", C.MS_NOSUID | C.MS_STRICTATIME, "mode=755,size=65536k");
   for (const [name, major, minor] of DEVICES) {
     sys.mknod(join(dev, name), C.S_IFCHR | 0o666, major, minor);
   }
+  for (const device of spec.devices) makeDevice(sys, root, device);
   mountAt(sys, root, "/dev/pts", "devpts", "devpts", C.MS_NOSUID | C.MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5");
   symlinkSync("pts/ptmx", join(dev, "ptmx"));
-  mountAt(sys, root, "/dev/shm", "shm", "tmpfs", NOSUID_NODEV_NOEXEC, "mode=1777,size=65536k");
+  mountAt(sys, root, "/dev/shm", "shm", "tmpfs", NOSUID_NODEV_NOEXEC, `mode=1777,size=${spec.shmSize}`);
   mountAt(sys, root, "/dev/mqueue", "mqueue", "mqueue", NOSUID_NODEV_NOEXEC);
   for (const [link, target] of [["fd", "/proc/self/fd"], ["stdin", "/proc/self/fd/0"], ["stdout", "/proc/self/fd/1"], ["stderr", "/proc/self/fd/2"]]) {
     symlinkSync(target, join(dev, link));
   }
+}
+
+/** `--device` (or a host device under `--privileged`): the node, with the host's mode and owner; one already there is replaced. */
+function makeDevice(sys: StageSyscalls, root: string, device: LaunchDevice): void {
+  const path = resolveInRoot(root, cleanComponents(device.path));
+  mkdirSync(dirname(path), { recursive: true });
+  rmSync(path, { force: true });
+  sys.mknod(path, (device.type === "b" ? C.S_IFBLK : C.S_IFCHR) | (device.mode & 0o7777), device.major, device.minor);
+  chownSync(path, device.uid, device.gid);
 }
 
 /**

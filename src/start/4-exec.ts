@@ -1,15 +1,20 @@
 /**
  * Stage 3, part two: become the container's process. Order matters (runc's
- * finalizeNamespace): own session, then user and groups, then the capability drop, then
- * close bunker's descriptors, then execve. After execve nothing of bunker remains in the
- * container: the user's command is PID 1.
+ * finalizeNamespace): own session, limits, the bounding set, the seccomp filter, then user
+ * and groups, then the capability drop, then close bunker's descriptors, then execve. After
+ * execve nothing of bunker remains in the container: the user's command is PID 1.
+ *
+ * The filter goes on as late as it can: installing one needs CAP_SYS_ADMIN unless
+ * no_new_privs is set, so without `no-new-privileges` it goes on just before the process
+ * gives up its identity and capabilities (what follows, setgroups to execve, is allowed by
+ * Docker's profile), and with it right before execve, as runc does.
  */
 import { accessSync, constants, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import * as C from "../../ffi/constants.ts";
 import type { LaunchSpec } from "./spec.ts";
 import { kernel, type StageSyscalls } from "./syscalls.ts";
-import { resolveUser } from "./user.ts";
+import { resolveGroups, resolveUser } from "./user.ts";
 
 /** The start error and the exit code Docker uses for it (127: not found, 126: not runnable). */
 export class ExecError extends Error {
@@ -23,18 +28,24 @@ export function execProcess(spec: LaunchSpec, sys: StageSyscalls = kernel): void
   sys.setsid();
   if (spec.terminal) sys.setControllingTerminal(0);
   const user = resolveUser(spec.process.user);
+  const groups = [...new Set([...user.groups, ...resolveGroups(spec.additionalGroups)])];
   mkdirSync(cwd, { recursive: true });
   process.chdir(cwd);
   const path = lookPath(args[0], env);
   // The bounding set must shrink while we still hold CAP_SETPCAP, before leaving uid 0.
+  for (const limit of spec.rlimits) sys.setrlimit(limit.resource, limit.soft, limit.hard);
   dropBoundingSet(sys, spec.capabilities);
-  sys.setgroups(user.groups);
+  const filter = spec.seccomp === undefined ? undefined : new Uint8Array(Buffer.from(spec.seccomp, "base64"));
+  if (spec.noNewPrivileges) sys.prctl(C.PR_SET_NO_NEW_PRIVS, 1);
+  else if (filter) sys.installSeccompFilter(filter);
+  sys.setgroups(groups);
   sys.setresgid(user.gid);
   sys.setresuid(user.uid);
   // A non-root user lost every capability with setresuid, as under Docker; root keeps the default set.
   if (user.uid === 0) sys.capset(spec.capabilities);
   sys.closeFromOnExec(3);
   sys.resetSignals();
+  if (filter && spec.noNewPrivileges) sys.installSeccompFilter(filter);
   try {
     sys.execve(path, args, withHome(env, user.home));
   } catch (err) {

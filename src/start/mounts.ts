@@ -32,6 +32,31 @@ export function bindInRoot(rootfs: string, source: string, target: string): void
   bind(realpathSync(rootfs), source, target, false);
 }
 
+const MOUNT_FLAGS: Record<string, [set: number, clear: number]> = {
+  ro: [C.MS_RDONLY, 0], rw: [0, C.MS_RDONLY],
+  nosuid: [C.MS_NOSUID, 0], suid: [0, C.MS_NOSUID],
+  nodev: [C.MS_NODEV, 0], dev: [0, C.MS_NODEV],
+  noexec: [C.MS_NOEXEC, 0], exec: [0, C.MS_NOEXEC],
+};
+
+/**
+ * `--tmpfs PATH[:OPTS]`: a tmpfs at container path `target`, mount(8)-style options split into
+ * flags and data. Docker's defaults come first (noexec, nosuid, nodev), so the user's win.
+ */
+export function mountTmpfs(rootfs: string, target: string, options: string): void {
+  const root = realpathSync(rootfs);
+  let flags = C.MS_NOEXEC | C.MS_NOSUID | C.MS_NODEV;
+  const data: string[] = [];
+  for (const option of options.split(",").filter(Boolean)) {
+    const flag = MOUNT_FLAGS[option];
+    if (flag) flags = (flags | flag[0]) & ~flag[1];
+    else data.push(option);
+  }
+  const path = resolveInRoot(root, cleanComponents(target));
+  mkdirSync(path, { recursive: true });
+  throughCheckedPath(root, path, target, (fdPath) => sys.mount("tmpfs", fdPath, "tmpfs", flags, data.join(",") || null));
+}
+
 /** Copies the image's directory at the mount's target into a volume still empty. */
 function seed(root: string, mount: LaunchMount): void {
   const image = resolveInRoot(root, cleanComponents(mount.target));

@@ -38,6 +38,32 @@ export interface LaunchSpec {
   };
   /** Capability numbers the container keeps; every other one is dropped from all sets. */
   capabilities: number[];
+  /** The seccomp BPF program installed right before execve (base64); absent when unconfined. */
+  seccomp?: string;
+  /** `--security-opt no-new-privileges`: setuid binaries and file capabilities grant nothing. */
+  noNewPrivileges: boolean;
+  /** `--privileged`: /proc unmasked and /sys writable, as on the host. */
+  privileged: boolean;
+  /** Device nodes made in the container's /dev (`--device`, and every host device with `--privileged`). */
+  devices: LaunchDevice[];
+  /** `--read-only`: the root is remounted read-only once everything is mounted on it. */
+  readonlyRootfs: boolean;
+  /** `--tmpfs PATH[:OPTS]`: tmpfs mounts, with mount(8) options (size=, mode=, noexec…). */
+  tmpfs: { target: string; options: string }[];
+  /** `--sysctl`: namespaced kernel settings written under /proc/sys before it goes read-only. */
+  sysctls: Record<string, string>;
+  /** `--ulimit`: resource limits set before execve (RLIMIT_* numbers). */
+  rlimits: { resource: number; soft: number; hard: number }[];
+  /** Size in bytes of /dev/shm (`--shm-size`). */
+  shmSize: number;
+  /** `--group-add`: more groups, names resolved against the container's /etc/group. */
+  additionalGroups: string[];
+  /** A cgroup namespace of its own (`--cgroupns private`): stage 2 makes it once it has joined the container's cgroups. */
+  cgroupNamespace: boolean;
+  /** Written to /proc/self/oom_score_adj by stage 2, so everything in the container inherits it. */
+  oomScoreAdj: number;
+  /** With a cgroup namespace: the host's hierarchies, mounted read-only under /sys/fs/cgroup, each showing only the container's cgroup. */
+  cgroupMounts: CgroupMount[];
   /** Give the process a terminal (`-t`): a pty from the container's own devpts. */
   terminal: boolean;
   network: LaunchNetwork;
@@ -51,6 +77,24 @@ export interface LaunchNetwork {
   namespace: "new" | "host" | { join: string };
   /** On the bridge: the interface the daemon moves in, configured by stage 3 once acked. */
   interface?: { name: string; address: string; prefixLength: number; gateway: string };
+}
+
+/** One cgroup hierarchy as mounted under /sys/fs/cgroup: its directory name, type and mount options (the controllers). */
+export interface CgroupMount {
+  dir: string;
+  fstype: "cgroup" | "cgroup2";
+  options: string;
+}
+
+/** A device node, as the host has it (`path` is where it goes in the container). */
+export interface LaunchDevice {
+  path: string;
+  type: "c" | "b";
+  major: number;
+  minor: number;
+  mode: number;
+  uid: number;
+  gid: number;
 }
 
 /** A host directory or file bind-mounted at a container path: a volume's data, or a user's bind. */

@@ -22,6 +22,8 @@ export interface StageSyscalls {
   closeFromOnExec(first: number): void;
   resetSignals(): void;
   execve(path: string, argv: string[], env: string[]): void;
+  installSeccompFilter(program: Uint8Array): void;
+  setrlimit(resource: number, soft: number, hard: number): void;
 }
 
 /** The real calls, through bun:ffi. */

@@ -43,3 +43,14 @@ export function resolveUser(spec: string, passwdPath = "/etc/passwd", groupPath 
     : [];
   return { uid, gid, groups: [...new Set([gid, ...supplementary])], home: entry?.[5] || "/" };
 }
+
+/** `--group-add` entries: group names from the container's /etc/group, or numeric IDs. */
+export function resolveGroups(names: string[], groupPath = "/etc/group"): number[] {
+  if (names.length === 0) return [];
+  const groups = readColonFile(groupPath);
+  return names.map((name) => {
+    const group = groups.find((f) => (isNumeric(name) ? f[2] === name : f[0] === name));
+    if (!group && !isNumeric(name)) throw new Error(`unable to find group ${name}: no matching entries in group file`);
+    return group ? Number(group[2]) : Number(name);
+  });
+}

@@ -1,0 +1,211 @@
+/**
+ * A container's cgroups: one directory `<parent>/<id>` in every hierarchy the host has
+ * mounted (./hierarchies.ts), created with its limits and device rules before stage 2
+ * joins them, changed by `update`, read by `stats` and at exit (was it killed for memory?),
+ * and removed with every cgroup the container made inside them. Paths are kept relative
+ * (`bunker/<id>`), the same in every hierarchy.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { hostHierarchies, isUnifiedOnly, type Hierarchy } from "./hierarchies.ts";
+import type { Resources } from "./resources.ts";
+import { v1Settings, v2Settings, type Setting } from "./settings.ts";
+import { DEFAULT_DEVICE_RULES, type DeviceRule } from "./device-rules.ts";
+import type { CgroupMount } from "../start/spec.ts";
+import { splitDeviceNumber } from "../util/device-number.ts";
+
+/** The controllers a v2 container cgroup gets enabled, where the host has them. */
+const V2_CONTROLLERS = ["cpuset", "cpu", "io", "memory", "pids", "hugetlb"];
+
+export class ContainerCgroups {
+  constructor(
+    /** The daemon's `--cgroup-parent`: where new containers' cgroups go. */
+    readonly parent = "bunker",
+    private readonly hierarchies: Hierarchy[] = hostHierarchies(),
+  ) {}
+
+  pathFor(id: string): string {
+    return join(this.parent, id);
+  }
+
+  /** The container's directory in each hierarchy. */
+  dirs(path: string): string[] {
+    return this.hierarchies.map((h) => join(h.mountPoint, path));
+  }
+
+  /** The directory holding `controller`'s files: its v1 hierarchy's, or the unified one on v2. */
+  dirOf(path: string, controller: string): string | undefined {
+    const hierarchy = this.#hierarchyOf(controller);
+    return hierarchy && join(hierarchy.mountPoint, path);
+  }
+
+  get version(): 1 | 2 {
+    return isUnifiedOnly(this.hierarchies) ? 2 : 1;
+  }
+
+  /** Creates the cgroups with their limits and device rules ("all" for --privileged); returns the `cgroup.procs` files to join. */
+  create(path: string, resources: Resources, devices: DeviceRule[] | "all"): string[] {
+    for (const hierarchy of this.hierarchies) {
+      const dir = join(hierarchy.mountPoint, path);
+      if (hierarchy.version === 2 && hierarchy.controllers.length > 0) enableControllers(hierarchy, path);
+      mkdirSync(dir, { recursive: true });
+      if (hierarchy.controllers.includes("cpuset")) inheritCpuset(hierarchy.mountPoint, path);
+      if (hierarchy.version === 1 && hierarchy.controllers.includes("devices")) writeDeviceRules(dir, devices);
+    }
+    this.update(path, resources);
+    return this.dirs(path).map((dir) => join(dir, "cgroup.procs"));
+  }
+
+  /** Writes the limits of `resources` (at create, and on `update` of a running container). */
+  update(path: string, resources: Resources): void {
+    for (const setting of this.settings(resources, path)) this.#write(path, setting);
+  }
+
+  settings(resources: Resources, path: string): Setting[] {
+    if (this.version === 2) return v2Settings(resources, deviceNumber);
+    return v1Settings(resources, deviceNumber, (controller, file) => {
+      const dir = this.dirOf(path, controller);
+      return dir !== undefined && existsSync(join(dir, file));
+    });
+  }
+
+  #write(path: string, setting: Setting): void {
+    const dir = this.dirOf(path, setting.controller);
+    if (dir === undefined) return; // the host has no such controller: as runc, the limit is not applied
+    const file = join(dir, setting.file);
+    try {
+      writeFileSync(file, setting.value);
+    } catch (err) {
+      // memsw must stay above the memory limit: lowering both means memory first, raising them memsw first.
+      if (setting.file === "memory.limit_in_bytes" || setting.file === "memory.memsw.limit_in_bytes") {
+        const other = setting.file === "memory.limit_in_bytes" ? "memory.memsw.limit_in_bytes" : "memory.limit_in_bytes";
+        if (existsSync(join(dir, other)) && setting.file === "memory.limit_in_bytes") {
+          writeFileSync(join(dir, other), setting.value);
+          writeFileSync(file, setting.value);
+          return;
+        }
+      }
+      throw new Error(`cannot set ${setting.file} to ${setting.value}: ${(err as Error).message}`);
+    }
+  }
+
+  /** Every process in the container's cgroups, its own child cgroups included (nothing it starts can leave them). */
+  pids(path: string): Set<number> {
+    const pids = new Set<number>();
+    const walk = (dir: string) => {
+      let entries;
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const pid of readFileSync(join(dir, "cgroup.procs"), "utf8").split("\n").filter(Boolean)) pids.add(Number(pid));
+      for (const entry of entries) if (entry.isDirectory()) walk(join(dir, entry.name));
+    };
+    const dir = this.dirOf(path, "pids") ?? this.dirs(path)[0];
+    if (dir !== undefined) walk(dir);
+    return pids;
+  }
+
+  /** Did the kernel's OOM killer kill a process of this container? Read before the cgroups go. */
+  oomKilled(path: string): boolean {
+    const dir = this.dirOf(path, "memory");
+    if (dir === undefined) return false;
+    const file = this.version === 2 ? "memory.events" : "memory.oom_control";
+    try {
+      return Number(/^oom_kill (\d+)$/m.exec(readFileSync(join(dir, file), "utf8"))?.[1] ?? 0) > 0;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The hierarchies as a private cgroup namespace mounts them under /sys/fs/cgroup. */
+  mounts(): CgroupMount[] {
+    if (this.version === 2) return [];
+    return this.hierarchies.map((h) => ({ dir: h.dir, fstype: h.version === 2 ? "cgroup2" : "cgroup", options: h.mountOptions }));
+  }
+
+  /**
+   * Removes the container's cgroups with every cgroup the container made inside them, in every
+   * hierarchy; they are empty of processes once its init has been reaped. A cgroup directory
+   * can only be rmdir'ed, and only once it has no children: deepest first.
+   */
+  remove(path: string): void {
+    for (const dir of this.dirs(path)) removeTree(dir);
+  }
+
+  /** At daemon start: removes every container cgroup under the parent that belongs to no container in `keep`. */
+  sweep(keep: Set<string>): void {
+    for (const parent of this.dirs(this.parent)) {
+      let entries;
+      try {
+        entries = readdirSync(parent, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      for (const entry of entries) if (entry.isDirectory() && !keep.has(entry.name)) removeTree(join(parent, entry.name));
+    }
+  }
+
+  #hierarchyOf(controller: string): Hierarchy | undefined {
+    if (this.version === 2) return this.hierarchies[0];
+    return this.hierarchies.find((h) => h.version === 1 && h.controllers.includes(controller));
+  }
+}
+
+/** A block device's "major:minor", as the throttle files want it. */
+function deviceNumber(path: string): string {
+  const { major, minor } = splitDeviceNumber(statSync(path, { bigint: true }).rdev);
+  return `${major}:${minor}`;
+}
+
+/** A new v1 cpuset cgroup has no CPUs or memory nodes, and joining it fails: each level takes its parent's. */
+function inheritCpuset(mountPoint: string, path: string): void {
+  let dir = mountPoint;
+  for (const part of path.split("/").filter(Boolean)) {
+    const child = join(dir, part);
+    for (const file of ["cpuset.cpus", "cpuset.mems"]) {
+      const target = join(child, file);
+      if (!existsSync(target) || readFileSync(target, "utf8").trim() !== "") continue;
+      writeFileSync(target, readFileSync(join(dir, file), "utf8").trim());
+    }
+    dir = child;
+  }
+}
+
+/** On v2, a controller works in a cgroup only once every ancestor enables it for its children. */
+function enableControllers(hierarchy: Hierarchy, path: string): void {
+  const wanted = V2_CONTROLLERS.filter((c) => hierarchy.controllers.includes(c));
+  let dir = hierarchy.mountPoint;
+  for (const part of dirname(path).split("/").filter((p) => p && p !== ".")) {
+    writeFileSync(join(dir, "cgroup.subtree_control"), wanted.map((c) => `+${c}`).join(" "));
+    dir = join(dir, part);
+    mkdirSync(dir, { recursive: true });
+  }
+  writeFileSync(join(dir, "cgroup.subtree_control"), wanted.map((c) => `+${c}`).join(" "));
+}
+
+/** The devices controller keeps a container's root, which holds CAP_MKNOD, from opening the host's disks through a node it makes. */
+function writeDeviceRules(dir: string, devices: DeviceRule[] | "all"): void {
+  if (devices === "all") {
+    writeFileSync(join(dir, "devices.allow"), "a");
+    return;
+  }
+  writeFileSync(join(dir, "devices.deny"), "a");
+  for (const rule of [...DEFAULT_DEVICE_RULES, ...devices]) writeFileSync(join(dir, "devices.allow"), `${rule.type} ${rule.major}:${rule.minor} ${rule.access}`);
+}
+
+function removeTree(dir: string): void {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return; // already gone
+  }
+  for (const entry of entries) if (entry.isDirectory()) removeTree(join(dir, entry.name));
+  try {
+    rmdirSync(dir);
+  } catch {
+    // Still busy (a process in D state): the next daemon start's sweep retries.
+  }
+}
