@@ -123,4 +123,27 @@ describe("stage 4: becoming the container's process", () => {
     expect(calls.find((c) => c.name === "capset")!.args).toEqual([[0, 1, 21]]);
     expect(calls.find((c) => c.name === "closeFromOnExec")!.args).toEqual([3]);
   });
+
+  test("the seccomp filter: after the bounding set and before the identity changes; with no-new-privileges, right before execve", () => {
+    const filter = Buffer.from(new Uint8Array(8)).toString("base64");
+    const at = (calls: Call[], name: keyof StageSyscalls) => indexOf(calls, (c) => c.name === name);
+    const plain = recordingSyscalls();
+    execProcess({ ...spec(), seccomp: filter }, plain.sys);
+    const installed = at(plain.calls, "installSeccompFilter");
+    expect(installed).toBeGreaterThan(lastIndexOf(plain.calls, (c) => c.name === "prctl" && c.args[0] === C.PR_CAPBSET_DROP));
+    expect(installed).toBeLessThan(at(plain.calls, "setgroups"));
+    process.chdir(cwd);
+    const strict = recordingSyscalls();
+    execProcess({ ...spec(), seccomp: filter, noNewPrivileges: true }, strict.sys);
+    expect(indexOf(strict.calls, (c) => c.name === "prctl" && c.args[0] === C.PR_SET_NO_NEW_PRIVS)).toBeLessThan(at(strict.calls, "setgroups"));
+    expect(at(strict.calls, "installSeccompFilter")).toBe(strict.calls.length - 2);
+    expect(strict.calls.at(-1)!.name).toBe("execve");
+  });
+
+  test("--ulimit limits are set while the process still may raise them, before the bounding set shrinks", () => {
+    const { sys, calls } = recordingSyscalls();
+    execProcess({ ...spec(), rlimits: [{ resource: 7, soft: 100, hard: 200 }] }, sys);
+    expect(calls.find((c) => c.name === "setrlimit")!.args).toEqual([7, 100, 200]);
+    expect(indexOf(calls, (c) => c.name === "setrlimit")).toBeLessThan(indexOf(calls, (c) => c.name === "prctl" && c.args[0] === C.PR_CAPBSET_DROP));
+  });
 });
