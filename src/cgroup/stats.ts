@@ -76,10 +76,20 @@ function keyed(text: string | undefined): Record<string, number> {
   return out;
 }
 
-/** The host's busy and idle time, in nanoseconds: the denominator of Docker's CPU %. */
+let systemUsage = { at: 0, nanos: 0 };
+const CPUS = availableParallelism();
+
+/**
+ * The host's busy and idle time, in nanoseconds: the denominator of Docker's CPU %. One read
+ * serves every stream sampled in the same few milliseconds (they tick together).
+ */
 function systemCpuUsage(): number {
-  const fields = readFileSync("/proc/stat", "utf8").split("\n", 1)[0].trim().split(/\s+/).slice(1, 8).map(Number);
-  return fields.reduce((sum, ticks) => sum + ticks, 0) * NANOS_PER_TICK;
+  const now = performance.now();
+  if (now - systemUsage.at > 5) {
+    const fields = readFileSync("/proc/stat", "utf8").split("\n", 1)[0].trim().split(/\s+/).slice(1, 8).map(Number);
+    systemUsage = { at: now, nanos: fields.reduce((sum, ticks) => sum + ticks, 0) * NANOS_PER_TICK };
+  }
+  return systemUsage.nanos;
 }
 
 /** The container's interfaces as its network namespace counts them (lo left out, as Docker does). */
@@ -173,7 +183,7 @@ function v1Sample(cgroups: ContainerCgroups, path: string): Measured {
         usage_in_usermode: (ticks.user ?? 0) * NANOS_PER_TICK,
       },
       system_cpu_usage: systemCpuUsage(),
-      online_cpus: availableParallelism(),
+      online_cpus: CPUS,
       throttling_data: { periods: throttling.nr_periods ?? 0, throttled_periods: throttling.nr_throttled ?? 0, throttled_time: throttling.throttled_time ?? 0 },
     },
     memory_stats: {
@@ -206,7 +216,7 @@ function v2Sample(dir: string | undefined): Measured {
     cpu_stats: {
       cpu_usage: { total_usage: (cpu.usage_usec ?? 0) * 1000, usage_in_kernelmode: (cpu.system_usec ?? 0) * 1000, usage_in_usermode: (cpu.user_usec ?? 0) * 1000 },
       system_cpu_usage: systemCpuUsage(),
-      online_cpus: availableParallelism(),
+      online_cpus: CPUS,
       throttling_data: { periods: cpu.nr_periods ?? 0, throttled_periods: cpu.nr_throttled ?? 0, throttled_time: (cpu.throttled_usec ?? 0) * 1000 },
     },
     memory_stats: {
