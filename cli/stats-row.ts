@@ -47,7 +47,7 @@ function memoryUsage(s: StatsJson): number {
   return inactive !== undefined && inactive < usage ? usage - inactive : usage;
 }
 
-export function statsRow(s: StatsJson, container: string): StatsRow {
+export function statsRow(s: StatsJson, container: string, truncate = true): StatsRow {
   const used = memoryUsage(s);
   const limit = s.memory_stats.limit ?? 0;
   let read = 0;
@@ -62,7 +62,7 @@ export function statsRow(s: StatsJson, container: string): StatsRow {
   const running = s.read !== "0001-01-01T00:00:00Z";
   return {
     Container: container,
-    ID: s.id.slice(0, 12),
+    ID: truncate ? s.id.slice(0, 12) : s.id,
     Name: s.name.replace(/^\//, ""),
     CPUPerc: running ? `${cpuPercent(s).toFixed(2)}%` : "--",
     MemUsage: running ? `${binarySize(used)} / ${binarySize(limit)}` : "-- / --",

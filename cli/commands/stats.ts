@@ -29,7 +29,7 @@ export default defineBunkerCommand({
   usage: "[OPTIONS] [CONTAINER...]",
   flags: {
     all: { kind: "boolean", short: "a", description: "Show all containers (default shows just running)" },
-    format: { kind: "string", description: "Pretty-print images using a Go template", valueName: "string" },
+    format: { kind: "string", description: "Pretty-print stats using a Go template", valueName: "string" },
     "no-stream": { kind: "boolean", description: "Disable streaming stats and only pull the first result" },
     "no-trunc": { kind: "boolean", description: "Do not truncate output" },
   },
@@ -39,7 +39,7 @@ export default defineBunkerCommand({
     const targets = await containersToWatch(client, operands, flags.all);
     if (flags["no-stream"]) {
       const samples = await Promise.all(targets.map((name) => client.json<StatsJson>("GET", `/containers/${pathPart(name)}/stats`, { query: { stream: "0" } })));
-      console.log(render(samples.map((sample, i) => statsRow(sample, targets[i]))));
+      console.log(render(samples.map((sample, i) => statsRow(sample, targets[i], !flags["no-trunc"]))));
       return 0;
     }
     const latest = new Map<string, StatsRow>();
@@ -51,7 +51,7 @@ export default defineBunkerCommand({
         pending += decoder.decode(chunk, { stream: true });
         const lines = pending.split("\n");
         pending = lines.pop()!;
-        for (const line of lines) if (line.trim()) latest.set(name, statsRow(JSON.parse(line) as StatsJson, name));
+        for (const line of lines) if (line.trim()) latest.set(name, statsRow(JSON.parse(line) as StatsJson, name, !flags["no-trunc"]));
       }
     };
     const draw = () => {
