@@ -126,6 +126,28 @@ describe("opened up", () => {
   });
 });
 
+describe("the other privilege controls", () => {
+  test("--read-only with a --tmpfs, --ulimit, --sysctl, --shm-size and --group-add do what Docker's do", async () => {
+    const script = [
+      "touch /x 2>/dev/null && echo root-writable || echo root-read-only",
+      "touch /run/y && echo tmpfs-writable",
+      "ulimit -n",
+      "cat /proc/sys/net/ipv4/ip_forward",
+      "df -k /dev/shm | tail -1 | awk '{print $2}'",
+      "id -G",
+    ].join("; ");
+    const [ours, theirs] = await onBoth("--read-only", "--tmpfs", "/run:size=1m", "--ulimit", "nofile=100:200", "--sysctl", "net.ipv4.ip_forward=1", "--shm-size", "8m", "--group-add", "10", "base", "sh", "-c", script);
+    expect(ours.stdout).toBe("root-read-only\ntmpfs-writable\n100\n1\n8192\n0 10\n");
+    expect(ours.stdout).toBe(theirs.stdout);
+  });
+
+  test("--device gives the node, as the host has it; without it the device cgroup refuses a node made by hand", async () => {
+    const [ours, theirs] = await onBoth("--device", "/dev/fuse", "base", "sh", "-c", "ls -l /dev/fuse | awk '{print $1, $5, $6}'; mknod /tmp/loop b 7 0; head -c1 /tmp/loop >/dev/null 2>&1 && echo opened || echo refused");
+    expect(ours.stdout).toBe("crw------- 10, 229\nrefused\n");
+    expect(ours.stdout).toBe(theirs.stdout);
+  });
+});
+
 describe("the daemon", () => {
   test("info lists seccomp under Security Options", async () => {
     const info = (await (await bunker.api("/info")).json()) as { SecurityOptions: string[] };

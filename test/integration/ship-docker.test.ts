@@ -237,7 +237,8 @@ describe("the docker CLI against bunker prints what it prints against Docker", (
       try {
         await tmux.start(120, 30, { DOCKER_HOST: host, DOCKER_CONFIG: config });
         await tmux.type(`docker pull ${name}; echo "exit=$?"`);
-        screens.push((await tmux.waitFor(/exit=0/, 30_000)).replace(/\s+$/gm, ""));
+        // Up to the shell's next prompt: a screen caught between the echo and the prompt differs by that line alone.
+        screens.push((await tmux.waitFor(/exit=0\s*\nhost\$/, 30_000)).replace(/\s+$/gm, ""));
       } finally {
         await tmux.stop();
       }
