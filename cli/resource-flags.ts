@@ -39,6 +39,7 @@ export const privilegeFlags = {
   "shm-size": { kind: "string", description: "Size of /dev/shm", valueName: "bytes" },
   "group-add": { kind: "list", description: "Add additional groups to join", valueName: "list" },
   cgroupns: { kind: "string", description: 'Cgroup namespace to use (host|private) (default "private")', valueName: "string" },
+  "cgroup-parent": { kind: "string", description: "Optional parent cgroup for the container", valueName: "string" },
 } as const satisfies FlagDefs;
 
 const UNITS: Record<string, number> = { "": 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
@@ -165,5 +166,6 @@ export function privilegeHostConfig(flags: ParsedFlags<typeof privilegeFlags>) {
     ...(flags["shm-size"] === undefined ? {} : { ShmSize: parseSize(flags["shm-size"], "--shm-size") }),
     GroupAdd: nonEmpty(flags["group-add"]),
     CgroupnsMode: flags.cgroupns ?? "",
+    CgroupParent: flags["cgroup-parent"] ?? "",
   };
 }

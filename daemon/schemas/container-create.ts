@@ -38,6 +38,7 @@ const hostConfig = z
     GroupAdd: strings.optional(),
     CgroupnsMode: z.enum(["private", "host", ""], { error: (issue) => `invalid cgroup namespace mode: ${String(issue.input)}` }).nullish(),
     OomScoreAdj: int.nullish(),
+    CgroupParent: z.string().nullish(),
   })
   .loose();
 

@@ -13,19 +13,29 @@ import { v1Settings, v2Settings, type Setting } from "./settings.ts";
 import { DEFAULT_DEVICE_RULES, type DeviceRule } from "./device-rules.ts";
 import type { CgroupMount } from "../start/spec.ts";
 import { splitDeviceNumber } from "../util/device-number.ts";
+import { consola } from "consola";
+import { attachDeviceProgram } from "../../ffi/bpf.ts";
+import { deviceProgram } from "./device-program.ts";
 
 /** The controllers a v2 container cgroup gets enabled, where the host has them. */
 const V2_CONTROLLERS = ["cpuset", "cpu", "io", "memory", "pids", "hugetlb"];
+
+/** Puts device rules on a cgroup v2 directory: by default, as an eBPF program (./device-program.ts). */
+export type DeviceGate = (cgroupDir: string, rules: DeviceRule[]) => void;
+
+const ebpfGate: DeviceGate = (dir, rules) => attachDeviceProgram(dir, deviceProgram(rules));
 
 export class ContainerCgroups {
   constructor(
     /** The daemon's `--cgroup-parent`: where new containers' cgroups go. */
     readonly parent = "bunker",
     private readonly hierarchies: Hierarchy[] = hostHierarchies(),
+    private readonly deviceGate: DeviceGate = ebpfGate,
   ) {}
 
-  pathFor(id: string): string {
-    return join(this.parent, id);
+  /** `<parent>/<id>`: the container's own `--cgroup-parent` (checked at create), else the daemon's. */
+  pathFor(id: string, parent = ""): string {
+    return join(parent.replace(/^\/+/, "") || this.parent, id);
   }
 
   /** The container's directory in each hierarchy. */
@@ -51,9 +61,24 @@ export class ContainerCgroups {
       mkdirSync(dir, { recursive: true });
       if (hierarchy.controllers.includes("cpuset")) inheritCpuset(hierarchy.mountPoint, path);
       if (hierarchy.version === 1 && hierarchy.controllers.includes("devices")) writeDeviceRules(dir, devices);
+      if (hierarchy.version === 2 && devices !== "all") this.#gateDevices(dir, devices);
     }
     this.update(path, resources);
     return this.dirs(path).map((dir) => join(dir, "cgroup.procs"));
+  }
+
+  /**
+   * On v2 the device rules can only be an eBPF program. A hybrid host's unified tree gets the
+   * same program too: the v1 devices controller already enforces the rules there, and the
+   * program is a second lock (and the v2 path, exercised on every start on such a host).
+   */
+  #gateDevices(dir: string, devices: DeviceRule[]): void {
+    try {
+      this.deviceGate(dir, [...DEFAULT_DEVICE_RULES, ...devices]);
+    } catch (err) {
+      if (this.version === 2) throw new Error(`cannot put the device rules on ${dir}: ${(err as Error).message}`);
+      consola.debug(`device program on the unified hierarchy not attached (${(err as Error).message}); the devices controller enforces the rules`);
+    }
   }
 
   /** Writes the limits of `resources` (at create, and on `update` of a running container). */

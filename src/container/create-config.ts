@@ -79,6 +79,10 @@ function privilegeSettings(host: NonNullable<CreateRequest["HostConfig"]>, netwo
   for (const rule of host.DeviceCgroupRules ?? []) parseDeviceCgroupRule(rule);
   if (host.ShmSize != null && host.ShmSize < 0) throw new InvalidArgumentError("SHM size can not be less than 0");
   for (const path of Object.keys(host.Tmpfs ?? {})) if (!path.startsWith("/")) throw new InvalidArgumentError(`invalid mount path for tmpfs: ${path}: it must be absolute`);
+  const parent = host.CgroupParent ?? "";
+  if (parent !== "" && (!/^\/?[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*\/?$/.test(parent) || parent.split("/").includes(".."))) {
+    throw new InvalidArgumentError(`invalid cgroup parent: ${parent}`);
+  }
   const d = DEFAULT_PRIVILEGE_SETTINGS;
   return {
     Privileged: privileged,
@@ -95,6 +99,7 @@ function privilegeSettings(host: NonNullable<CreateRequest["HostConfig"]>, netwo
     GroupAdd: host.GroupAdd ?? d.GroupAdd,
     CgroupnsMode: host.CgroupnsMode || d.CgroupnsMode,
     OomScoreAdj: checkOomScoreAdj(host.OomScoreAdj),
+    CgroupParent: parent,
   };
 }
 

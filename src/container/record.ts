@@ -63,6 +63,8 @@ export interface PrivilegeSettings {
   /** "" from a client that leaves it to the daemon: private. */
   CgroupnsMode: "private" | "host" | "";
   OomScoreAdj: number;
+  /** `--cgroup-parent`: where this container's cgroups go instead of the daemon's parent ("" for that). */
+  CgroupParent: string;
 }
 
 /** Docker's defaults, for a create that gives none and for records written before these settings existed. */
@@ -79,6 +81,7 @@ export const DEFAULT_PRIVILEGE_SETTINGS: PrivilegeSettings = {
   GroupAdd: null,
   CgroupnsMode: "private",
   OomScoreAdj: 0,
+  CgroupParent: "",
 };
 
 export interface HostConfig extends Resources, PrivilegeSettings {

@@ -127,7 +127,7 @@ export class ContainerService {
       chosen = generateName((n) => this.store.nameTaken(n) !== undefined);
     }
     const record = buildRecord(id, chosen, withNetworkContainerId(request, (ref) => this.store.get(ref).Id), image);
-    record.CgroupPath = this.cgroups.pathFor(id);
+    record.CgroupPath = this.cgroups.pathFor(id, record.HostConfig.CgroupParent);
     record.Mounts = planMounts(record, { container: (ref) => this.store.get(ref), volumes: this.volumes });
     try {
       this.store.add(record);

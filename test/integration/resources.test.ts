@@ -5,7 +5,7 @@
  * stops a container's clock. Everything a container made in its cgroups goes with it.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import { bunkerCgroups, eventually, run, TestDaemon } from "./harness.ts";
 
@@ -74,6 +74,20 @@ describe("limits", () => {
       expect(readFileSync(`/proc/${pid}/oom_score_adj`, "utf8").trim()).toBe("100");
       const shown = await daemon.bunkerOk("inspect", "-f", "{{.HostConfig.CpuShares}} {{.HostConfig.Memory}} {{.HostConfig.MemoryReservation}} {{.HostConfig.MemorySwap}} {{.HostConfig.CpusetCpus}} {{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}} {{.HostConfig.PidsLimit}} {{.HostConfig.BlkioWeight}} {{.HostConfig.OomScoreAdj}}", id);
       expect(shown.trim()).toBe("512 67108864 33554432 134217728 0 50000 25000 50 300 100");
+    } finally {
+      await daemon.bunkerOk("rm", "-f", id);
+    }
+  });
+
+  test("--device-read-bps and --device-write-bps become the device's throttle lines", async () => {
+    // A disk of this machine (vda on these VMs); its numbers as /sys/block gives them.
+    const disk = readdirSync("/sys/block").find((name) => !/^(loop|ram|zram)/.test(name)) ?? "loop0";
+    const numbers = readFileSync(`/sys/block/${disk}/dev`, "utf8").trim();
+    const id = (await daemon.bunkerOk("run", "-d", "--device-read-bps", `/dev/${disk}:1mb`, "--device-write-bps", `/dev/${disk}:512kb`, "base", "sleep", "30")).trim();
+    try {
+      expect(cgroupFile(id, "blkio", "blkio.throttle.read_bps_device")).toBe(`${numbers} 1048576`);
+      expect(cgroupFile(id, "blkio", "blkio.throttle.write_bps_device")).toBe(`${numbers} 524288`);
+      expect((await daemon.bunkerOk("inspect", "-f", "{{json .HostConfig.BlkioDeviceReadBps}}", id)).trim()).toBe(`[{"Path":"/dev/${disk}","Rate":1048576}]`);
     } finally {
       await daemon.bunkerOk("rm", "-f", id);
     }
@@ -189,6 +203,25 @@ describe("pause", () => {
     await daemon.bunkerOk("pause", "frozen");
     await daemon.bunkerOk("rm", "-f", "frozen");
     expect((await daemon.bunkerOk("ps", "-aq")).trim()).toBe("");
+  });
+});
+
+describe("cgroup parent", () => {
+  test("--cgroup-parent puts the container's cgroups under that parent in every hierarchy, and rm takes them", async () => {
+    const parent = `bunker-parent-test-${process.pid}`;
+    const id = (await daemon.bunkerOk("run", "-d", "--cgroup-parent", parent, "-m", "48m", "base", "sleep", "30")).trim();
+    const dirs = readdirSync("/sys/fs/cgroup").map((h) => join("/sys/fs/cgroup", h, parent, id));
+    try {
+      for (const dir of dirs) expect(existsSync(dir)).toBe(true);
+      expect(readFileSync(join("/sys/fs/cgroup/memory", parent, id, "memory.limit_in_bytes"), "utf8").trim()).toBe(String(48 * 1024 * 1024));
+      expect((await daemon.bunkerOk("inspect", "-f", "{{.HostConfig.CgroupParent}}", id)).trim()).toBe(parent);
+      await daemon.bunkerOk("rm", "-f", id);
+      for (const dir of dirs) expect(existsSync(dir)).toBe(false);
+    } finally {
+      for (const h of readdirSync("/sys/fs/cgroup")) if (existsSync(join("/sys/fs/cgroup", h, parent))) rmdirSync(join("/sys/fs/cgroup", h, parent));
+    }
+    const refused = await daemon.bunker("create", "--cgroup-parent", "../escape", "base", "true");
+    expect(refused.stderr).toContain("invalid cgroup parent: ../escape");
   });
 });
 

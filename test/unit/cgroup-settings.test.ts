@@ -10,6 +10,7 @@ import { isUnifiedOnly, parseHierarchies } from "../../src/cgroup/hierarchies.ts
 import { blkioToIoWeight, sharesToWeight, v1Settings, v2Settings } from "../../src/cgroup/settings.ts";
 import { checkResources, NO_LIMITS } from "../../src/cgroup/resources.ts";
 import { ContainerCgroups } from "../../src/cgroup/container-cgroups.ts";
+import { DEFAULT_DEVICE_RULES } from "../../src/cgroup/device-rules.ts";
 
 const HYBRID = `31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
 32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct
@@ -87,9 +88,13 @@ describe("settings", () => {
   test("a fake v2 tree: the container cgroup is made with its controllers enabled on every ancestor, and its limits written", () => {
     const root = mkdtempSync("/tmp/bunker-fake-cgroup-");
     writeFileSync(join(root, "cgroup.controllers"), "cpuset cpu io memory pids");
-    const cgroups = new ContainerCgroups("bunker", parseHierarchies(`1 0 0:1 / ${root} rw - cgroup2 cgroup2 rw`, () => ["cpu", "memory", "pids"]));
+    const gated: [string, number][] = [];
+    const gate = (dir: string, rules: unknown[]) => gated.push([dir, rules.length]);
+    const cgroups = new ContainerCgroups("bunker", parseHierarchies(`1 0 0:1 / ${root} rw - cgroup2 cgroup2 rw`, () => ["cpu", "memory", "pids"]), gate);
     mkdirSync(join(root, "bunker"));
-    const procs = cgroups.create("bunker/c1", checkResources({ Memory: 64 << 20, PidsLimit: 5 }), []);
+    const procs = cgroups.create("bunker/c1", checkResources({ Memory: 64 << 20, PidsLimit: 5 }), [{ type: "c", major: 10, minor: 229, access: "rwm" }]);
+    // The default rules and the one given, as the v2 device gate (an eBPF program on a real host).
+    expect(gated).toEqual([[join(root, "bunker/c1"), DEFAULT_DEVICE_RULES.length + 1]]);
     expect(procs).toEqual([join(root, "bunker/c1/cgroup.procs")]);
     expect(readFileSync(join(root, "cgroup.subtree_control"), "utf8")).toBe("+cpu +memory +pids");
     expect(readFileSync(join(root, "bunker/cgroup.subtree_control"), "utf8")).toBe("+cpu +memory +pids");
