@@ -1,7 +1,8 @@
 /**
- * bpf(2) for cgroup device programs: load one (BPF_PROG_LOAD, type CGROUP_DEVICE) and attach
- * it to a cgroup v2 directory (BPF_PROG_ATTACH, BPF_CGROUP_DEVICE). The attachment holds the
- * program; the descriptor is closed once attached, and the program goes with its cgroup.
+ * bpf(2) for cgroup device programs: load one (BPF_PROG_LOAD, type CGROUP_DEVICE), and attach
+ * it to cgroup v2 directories (BPF_PROG_ATTACH, BPF_CGROUP_DEVICE). Loading runs the kernel's
+ * verifier, most of the cost; one loaded program can be attached to any number of cgroups,
+ * each attachment holding a reference of its own that goes with its cgroup.
  */
 import { closeSync, constants, openSync } from "node:fs";
 import { ptr, read } from "bun:ffi";
@@ -39,11 +40,10 @@ function load(program: Uint8Array, log?: Buffer): number {
   return bpf(BPF_PROG_LOAD, attr, "bpf(BPF_PROG_LOAD)");
 }
 
-/** Loads `program` (8-byte eBPF instructions) and attaches it to the cgroup at `cgroupDir`. */
-export function attachDeviceProgram(cgroupDir: string, program: Uint8Array): void {
-  let progFd: number;
+/** Loads `program` (8-byte eBPF instructions); the descriptor is the caller's to close. */
+export function loadDeviceProgram(program: Uint8Array): number {
   try {
-    progFd = load(program);
+    return load(program);
   } catch (err) {
     // Loaded again only to say why: the verifier's log, which a program that loads never needs.
     const log = Buffer.alloc(1 << 20);
@@ -55,6 +55,10 @@ export function attachDeviceProgram(cgroupDir: string, program: Uint8Array): voi
     const verifier = log.toString("utf8", 0, log.indexOf(0)).trim().split("\n").slice(-3).join(" ");
     throw verifier ? new Error(`${(err as Error).message}: ${verifier}`) : err;
   }
+}
+
+/** Attaches the loaded program `progFd` to the cgroup at `cgroupDir`. */
+export function attachDeviceProgram(cgroupDir: string, progFd: number): void {
   const cgroupFd = openSync(cgroupDir, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
     const attach = new DataView(new ArrayBuffer(ATTR_SIZE));
@@ -65,6 +69,5 @@ export function attachDeviceProgram(cgroupDir: string, program: Uint8Array): voi
     bpf(BPF_PROG_ATTACH, attach, "bpf(BPF_PROG_ATTACH)");
   } finally {
     closeSync(cgroupFd);
-    closeSync(progFd);
   }
 }

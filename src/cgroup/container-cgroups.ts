@@ -5,7 +5,7 @@
  * and removed with every cgroup the container made inside them. Paths are kept relative
  * (`bunker/<id>`), the same in every hierarchy.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { hostHierarchies, isUnifiedOnly, type Hierarchy } from "./hierarchies.ts";
 import type { Resources } from "./resources.ts";
@@ -13,8 +13,7 @@ import { v1Settings, v2Settings, type Setting } from "./settings.ts";
 import { DEFAULT_DEVICE_RULES, type DeviceRule } from "./device-rules.ts";
 import type { CgroupMount } from "../start/spec.ts";
 import { splitDeviceNumber } from "../util/device-number.ts";
-import { consola } from "consola";
-import { attachDeviceProgram } from "../../ffi/bpf.ts";
+import { attachDeviceProgram, loadDeviceProgram } from "../../ffi/bpf.ts";
 import { deviceProgram } from "./device-program.ts";
 
 /** The controllers a v2 container cgroup gets enabled, where the host has them. */
@@ -23,7 +22,24 @@ const V2_CONTROLLERS = ["cpuset", "cpu", "io", "memory", "pids", "hugetlb"];
 /** Puts device rules on a cgroup v2 directory: by default, as an eBPF program (./device-program.ts). */
 export type DeviceGate = (cgroupDir: string, rules: DeviceRule[]) => void;
 
-const ebpfGate: DeviceGate = (dir, rules) => attachDeviceProgram(dir, deviceProgram(rules));
+/** Loaded programs by their rules: nearly every container has the default rules, verified once. */
+const loadedPrograms = new Map<string, number>();
+const LOADED_PROGRAMS_KEPT = 16;
+
+const ebpfGate: DeviceGate = (dir, rules) => {
+  const key = JSON.stringify(rules);
+  let fd = loadedPrograms.get(key);
+  if (fd === undefined) {
+    fd = loadDeviceProgram(deviceProgram(rules));
+    if (loadedPrograms.size >= LOADED_PROGRAMS_KEPT) {
+      const [oldestKey, oldestFd] = loadedPrograms.entries().next().value!;
+      loadedPrograms.delete(oldestKey);
+      closeSync(oldestFd); // the cgroups it is attached to keep it
+    }
+    loadedPrograms.set(key, fd);
+  }
+  attachDeviceProgram(dir, fd);
+};
 
 export class ContainerCgroups {
   constructor(
@@ -58,26 +74,22 @@ export class ContainerCgroups {
     for (const hierarchy of this.hierarchies) {
       const dir = join(hierarchy.mountPoint, path);
       if (hierarchy.version === 2 && hierarchy.controllers.length > 0) enableControllers(hierarchy, path);
+      if (hierarchy.controllers.includes("cpuset")) prepareCpusetParents(hierarchy.mountPoint, path);
       mkdirSync(dir, { recursive: true });
-      if (hierarchy.controllers.includes("cpuset")) inheritCpuset(hierarchy.mountPoint, path);
       if (hierarchy.version === 1 && hierarchy.controllers.includes("devices")) writeDeviceRules(dir, devices);
-      if (hierarchy.version === 2 && devices !== "all") this.#gateDevices(dir, devices);
+      // A hybrid host's v1 devices controller enforces the rules; only a v2-only host needs the program.
+      if (hierarchy.version === 2 && this.version === 2 && devices !== "all") this.#gateDevices(dir, devices);
     }
     this.update(path, resources);
     return this.dirs(path).map((dir) => join(dir, "cgroup.procs"));
   }
 
-  /**
-   * On v2 the device rules can only be an eBPF program. A hybrid host's unified tree gets the
-   * same program too: the v1 devices controller already enforces the rules there, and the
-   * program is a second lock (and the v2 path, exercised on every start on such a host).
-   */
+  /** On v2 the device rules can only be an eBPF program; without it a container could open the host's disks. */
   #gateDevices(dir: string, devices: DeviceRule[]): void {
     try {
       this.deviceGate(dir, [...DEFAULT_DEVICE_RULES, ...devices]);
     } catch (err) {
-      if (this.version === 2) throw new Error(`cannot put the device rules on ${dir}: ${(err as Error).message}`);
-      consola.debug(`device program on the unified hierarchy not attached (${(err as Error).message}); the devices controller enforces the rules`);
+      throw new Error(`cannot put the device rules on ${dir}: ${(err as Error).message}`);
     }
   }
 
@@ -184,18 +196,25 @@ function deviceNumber(path: string): string {
   return `${major}:${minor}`;
 }
 
-/** A new v1 cpuset cgroup has no CPUs or memory nodes, and joining it fails: each level takes its parent's. */
-function inheritCpuset(mountPoint: string, path: string): void {
+/**
+ * A new v1 cpuset cgroup has no CPUs or memory nodes, and joining it fails. The parents get
+ * their parent's once; `cgroup.clone_children` on the container's parent makes the kernel
+ * copy them into each new container cgroup at mkdir, at no cost per start.
+ */
+function prepareCpusetParents(mountPoint: string, path: string): void {
   let dir = mountPoint;
-  for (const part of path.split("/").filter(Boolean)) {
+  const parents = path.split("/").filter(Boolean).slice(0, -1);
+  for (const part of parents) {
     const child = join(dir, part);
+    mkdirSync(child, { recursive: true });
     for (const file of ["cpuset.cpus", "cpuset.mems"]) {
       const target = join(child, file);
-      if (!existsSync(target) || readFileSync(target, "utf8").trim() !== "") continue;
-      writeFileSync(target, readFileSync(join(dir, file), "utf8").trim());
+      if (readFileSync(target, "utf8").trim() === "") writeFileSync(target, readFileSync(join(dir, file), "utf8").trim());
     }
     dir = child;
   }
+  const clone = join(dir, "cgroup.clone_children");
+  if (readFileSync(clone, "utf8").trim() !== "1") writeFileSync(clone, "1");
 }
 
 /** On v2, a controller works in a cgroup only once every ancestor enables it for its children. */

@@ -51,6 +51,20 @@ export interface SecurityOptions {
   noNewPrivileges: boolean;
 }
 
+/** Parsed user profiles by their text, so each start finds the same object and its compiled program (./seccomp.ts). */
+const userProfiles = new Map<string, SeccompProfile>();
+const USER_PROFILES_KEPT = 16;
+
+function profileOf(text: string): SeccompProfile {
+  let profile = userProfiles.get(text);
+  if (!profile) {
+    profile = parseSeccompProfile(text);
+    if (userProfiles.size >= USER_PROFILES_KEPT) userProfiles.delete(userProfiles.keys().next().value!);
+    userProfiles.set(text, profile);
+  }
+  return profile;
+}
+
 /** `--security-opt` entries (`seccomp=unconfined`, `seccomp={json}`, `no-new-privileges[=true]`; the old `key:value` form too). */
 export function parseSecurityOpts(opts: string[] | null | undefined, privileged: boolean): SecurityOptions {
   let seccomp: SeccompProfile | undefined = privileged ? undefined : DEFAULT_SECCOMP_PROFILE;
@@ -65,7 +79,7 @@ export function parseSecurityOpts(opts: string[] | null | undefined, privileged:
     } else if (key === "seccomp" && value !== "") {
       // A privileged container runs unconfined whatever the profile says, as under Docker.
       if (value === "unconfined") seccomp = undefined;
-      else if (!privileged) seccomp = parseSeccompProfile(value);
+      else if (!privileged) seccomp = profileOf(value);
     } else if ((key === "apparmor" || key === "label") && value !== "") {
       // No LSM is configured by bunker; Docker too accepts these where the host has none.
     } else {

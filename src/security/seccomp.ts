@@ -32,14 +32,17 @@ function actionValue(action: SeccompAction, errnoRet: number | undefined): numbe
   }
 }
 
-const programs = new Map<string, string>();
+/** Compiled programs by profile (the object: the default one, or one parsed per container) and capability set. */
+const programs = new WeakMap<SeccompProfile, Map<string, string>>();
 
 export { seccompAvailable };
 
 /** The BPF program for `profile` and a bounding set of `capabilities` (names without CAP_), base64 for the launch spec. */
 export function seccompProgram(profile: SeccompProfile, capabilities: readonly string[]): string {
-  const key = JSON.stringify([profile, [...capabilities].sort()]);
-  let program = programs.get(key);
+  const key = [...capabilities].sort().join(",");
+  let byCapabilities = programs.get(profile);
+  if (!byCapabilities) programs.set(profile, (byCapabilities = new Map()));
+  let program = byCapabilities.get(key);
   if (program === undefined) {
     const spec = selectRules(profile, capabilities, kernelVersion(release()));
     const defaultAction = actionValue(spec.defaultAction, spec.defaultErrnoRet);
@@ -57,7 +60,7 @@ export function seccompProgram(profile: SeccompProfile, capabilities: readonly s
       // libseccomp refuses a rule that only repeats the default action.
       .filter((rule) => rule.action !== defaultAction);
     program = Buffer.from(compileSeccompFilter(defaultAction, arches, rules)).toString("base64");
-    programs.set(key, program);
+    byCapabilities.set(key, program);
   }
   return program;
 }

@@ -41,7 +41,8 @@ export class TestDaemon {
   readonly #before = { cgroups: bunkerCgroups(), veths: hostVeths() };
 
   /** `networkArgs`: the daemon's bridge flags; tests not about networking run without a bridge. */
-  constructor(name: string, private readonly networkArgs: string[] = ["--bridge", "none"]) {
+  /** `binary`: the bunker build to run (another build than the tree's, for A/B benchmarks). */
+  constructor(name: string, private readonly networkArgs: string[] = ["--bridge", "none"], readonly binary = BIN) {
     this.dir = mkdtempSync(`/tmp/bunker-test-${name}-`);
     this.root = join(this.dir, "root");
     this.socket = join(this.dir, "bunker.sock");
@@ -58,8 +59,8 @@ export class TestDaemon {
 
   /** Starts (or restarts) the daemon and waits until it answers. */
   async start(): Promise<void> {
-    ensureBinary();
-    this.#process = Bun.spawn([BIN, "daemon", "--root", this.root, "-H", this.host, "--pidfile", this.pidfile, ...this.networkArgs], {
+    if (this.binary === BIN) ensureBinary();
+    this.#process = Bun.spawn([this.binary, "daemon", "--root", this.root, "-H", this.host, "--pidfile", this.pidfile, ...this.networkArgs], {
       stdout: Bun.file(join(this.dir, "daemon.log")),
       stderr: "inherit",
     });
@@ -75,8 +76,8 @@ export class TestDaemon {
   }
 
   /** The daemon with the base image imported as `base`. */
-  static async withBase(name: string, networkArgs?: string[]): Promise<TestDaemon> {
-    const daemon = new TestDaemon(name, networkArgs);
+  static async withBase(name: string, networkArgs?: string[], binary?: string): Promise<TestDaemon> {
+    const daemon = new TestDaemon(name, networkArgs, binary);
     await daemon.start();
     const imported = await daemon.bunker("import", makeBusyboxTarball(join(daemon.dir, "busybox.tar")), "base");
     if (imported.code !== 0) throw new Error(`import failed: ${imported.stderr}`);
@@ -89,7 +90,7 @@ export class TestDaemon {
 
   /** Runs the bunker CLI against this daemon. */
   async bunker(...args: string[]): Promise<Result> {
-    return run([BIN, "-H", this.host, ...args]);
+    return run([this.binary, "-H", this.host, ...args]);
   }
 
   /** Runs the bunker CLI and returns its stdout; a non-zero exit fails the test with its stderr. */

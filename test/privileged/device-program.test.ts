@@ -5,9 +5,9 @@
  * moved into that cgroup may open and make what the rules allow, and nothing else.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdirSync, rmdirSync } from "node:fs";
+import { closeSync, mkdirSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
-import { attachDeviceProgram } from "../../ffi/bpf.ts";
+import { attachDeviceProgram, loadDeviceProgram } from "../../ffi/bpf.ts";
 import { deviceProgram } from "../../src/cgroup/device-program.ts";
 import { DEFAULT_DEVICE_RULES, parseDeviceCgroupRule, type DeviceRule } from "../../src/cgroup/device-rules.ts";
 import { hostHierarchies } from "../../src/cgroup/hierarchies.ts";
@@ -24,7 +24,12 @@ function underRules(rules: DeviceRule[], script: string): string {
   if (!unified) throw new Error("this host has no cgroup2 hierarchy mounted");
   dir = join(unified.mountPoint, `bunker-device-test-${process.pid}`);
   mkdirSync(dir);
-  attachDeviceProgram(dir, deviceProgram(rules));
+  const program = loadDeviceProgram(deviceProgram(rules));
+  try {
+    attachDeviceProgram(dir, program);
+  } finally {
+    closeSync(program); // the attachment keeps it
+  }
   const shell = Bun.spawnSync(["sh", "-c", `echo $$ > ${dir}/cgroup.procs; ${script}`]);
   return shell.stdout.toString();
 }
