@@ -50,39 +50,46 @@ export function containerResourceRoutes(engine: Engine): Hono<AppEnv> {
     const record = containers.get(c.req.param("id"));
     const stream = c.req.query("stream") === undefined || parseBool(c.req.query("stream"));
     const headers = { "Content-Type": "application/json" };
+    const reader = containers.statsReader(record);
     if (!stream) {
-      let sample = containers.statsSample(record);
-      // Without one-shot Docker waits one interval, so precpu_stats is a real earlier sample.
-      if (sample && !parseBool(c.req.query("one-shot"))) {
-        await Bun.sleep(STATS_INTERVAL_MS);
-        sample = containers.statsSample(record, sample) ?? sample;
+      try {
+        let sample = reader?.sample();
+        // Without one-shot Docker waits one interval, so precpu_stats is a real earlier sample.
+        if (sample && !parseBool(c.req.query("one-shot"))) {
+          await Bun.sleep(STATS_INTERVAL_MS);
+          if (containers.isRunning(record)) sample = reader!.sample(sample);
+        }
+        return c.body(framed(record, sample ?? emptySample()), 200, headers);
+      } finally {
+        reader?.close();
       }
-      return c.body(framed(record, sample ?? emptySample()), 200, headers);
     }
     let timer: Timer | undefined;
+    const stop = () => {
+      clearInterval(timer);
+      reader?.close();
+    };
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
         const encoder = new TextEncoder();
         let previous: StatsSample | undefined;
         const emit = () => {
-          const sample = containers.statsSample(record, previous);
+          const sample = reader && containers.isRunning(record) ? reader.sample(previous) : undefined;
           try {
             controller.enqueue(encoder.encode(framed(record, sample ?? emptySample())));
             if (!sample) {
-              clearInterval(timer);
+              stop();
               controller.close();
             }
           } catch {
-            clearInterval(timer); // the client left
+            stop(); // the client left
           }
           previous = sample;
         };
         emit();
         timer = setInterval(emit, STATS_INTERVAL_MS);
       },
-      cancel() {
-        clearInterval(timer);
-      },
+      cancel: stop,
     });
     return c.body(body, 200, headers);
   });

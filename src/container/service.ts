@@ -18,7 +18,7 @@ import { checkResources, type Resources } from "../cgroup/resources.ts";
 import { parseDeviceCgroupRule } from "../cgroup/device-rules.ts";
 import { hostDevices, mappedDevices } from "./devices.ts";
 import { freeze, thaw } from "./freezer.ts";
-import { sampleStats, type StatsSample } from "../cgroup/stats.ts";
+import { StatsReader } from "../cgroup/stats.ts";
 import { buildRecord, validateName, type CreateRequest } from "./create-config.ts";
 import { readJsonLog, type FollowOptions, type LogEntry, type ReadOptions } from "./json-log.ts";
 import { logRotation, type LogFile } from "./log-options.ts";
@@ -244,10 +244,14 @@ export class ContainerService {
     return () => thaw(this.cgroups, cgroupPathOf(record), record.Id);
   }
 
-  /** One usage sample of a running container (undefined once it is not running); `previous` gives the CPU change. */
-  statsSample(record: ContainerRecord, previous?: StatsSample): StatsSample | undefined {
-    if (!this.#running.has(record.Id)) return undefined;
-    return sampleStats(this.cgroups, cgroupPathOf(record), record.State.Pid, previous);
+  /** A reader of a running container's usage samples (undefined when it is not running); the caller closes it. */
+  statsReader(record: ContainerRecord): StatsReader | undefined {
+    if (!this.isRunning(record)) return undefined;
+    return new StatsReader(this.cgroups, cgroupPathOf(record), record.State.Pid);
+  }
+
+  isRunning(record: ContainerRecord): boolean {
+    return this.#running.has(record.Id);
   }
 
   /** The processes of a running container, from its cgroups. */

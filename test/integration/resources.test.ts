@@ -160,15 +160,19 @@ print(json.dumps(sorted(s)), json.dumps(sorted(s["cpu_stats"])), json.dumps(sort
     }
   });
 
-  test("a client leaving a stats stream ends it", async () => {
+  test("a client leaving a stats stream ends it, and the daemon lets go of the files it read", async () => {
     const id = (await daemon.bunkerOk("run", "-d", "base", "sleep", "30")).trim();
+    const openFiles = () => readdirSync(`/proc/${daemon.pid}/fd`).length;
+    const before = openFiles();
     try {
       const controller = new AbortController();
       const response = await daemon.api(`/containers/${id}/stats`, { signal: controller.signal });
       const reader = response.body!.getReader();
       const first = JSON.parse(new TextDecoder().decode((await reader.read()).value!));
       expect(first.id).toBe(id);
+      expect(openFiles()).toBeGreaterThan(before + 5); // the reader's cgroup files, held open while it streams
       controller.abort();
+      await eventually(() => openFiles() <= before);
       expect((await (await daemon.api("/_ping")).text())).toBe("OK");
     } finally {
       await daemon.bunkerOk("rm", "-f", id);
