@@ -25,6 +25,18 @@ interface InfoResponse {
   DockerRootDir?: string;
   Debug?: boolean;
   Warnings?: string[] | null;
+  SecurityOptions?: string[] | null;
+}
+
+/** docker's rendering of `name=seccomp,profile=default`: the name, then each other key capitalized beneath it. */
+function securityOptionLines(options: string[]): string[] {
+  const lines: string[] = [];
+  for (const option of options) {
+    const fields = Object.fromEntries(option.split(",").map((pair) => pair.split("=", 2) as [string, string]));
+    lines.push(`  ${fields.name ?? option}`);
+    for (const [key, value] of Object.entries(fields)) if (key !== "name") lines.push(`   ${key[0].toUpperCase()}${key.slice(1)}: ${value}`);
+  }
+  return lines;
 }
 
 export default defineBunkerCommand({
@@ -51,6 +63,7 @@ export default defineBunkerCommand({
     line(" Logging Driver", info.LoggingDriver);
     line(" Cgroup Driver", info.CgroupDriver);
     line(" Cgroup Version", info.CgroupVersion);
+    if (info.SecurityOptions?.length) out.push(" Security Options:", ...securityOptionLines(info.SecurityOptions));
     line(" Kernel Version", info.KernelVersion);
     line(" Operating System", info.OperatingSystem);
     line(" OSType", info.OSType);

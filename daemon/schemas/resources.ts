@@ -25,4 +25,6 @@ export const resourceFields = {
 };
 
 /** `POST /containers/{id}/update`: the limits, and a restart policy (which Docker also takes here). */
-export const updateContainerBody = z.object({ ...resourceFields }).loose();
+export const updateContainerBody = z
+  .object({ ...resourceFields, RestartPolicy: z.object({ Name: z.string().optional(), MaximumRetryCount: z.int().optional() }).loose().nullish() })
+  .loose();

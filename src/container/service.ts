@@ -20,6 +20,7 @@ import { hostDevices, mappedDevices } from "./devices.ts";
 import { freeze, thaw } from "./freezer.ts";
 import { StatsReader } from "../cgroup/stats.ts";
 import { buildRecord, validateName, type CreateRequest } from "./create-config.ts";
+import { validRestartPolicy } from "./restart-policy.ts";
 import { readJsonLog, type FollowOptions, type LogEntry, type ReadOptions } from "./json-log.ts";
 import { logRotation, type LogFile } from "./log-options.ts";
 import { processStartTime, Reaper } from "./reaper.ts";
@@ -212,12 +213,13 @@ export class ContainerService {
     this.#track(record, stdio, (onExit) => this.reaper.watchChild(pid, onExit));
   }
 
-  /** Changes the limits of a container, running or not; a running one's cgroups take them at once. */
-  update(ref: string, requested: Partial<Resources>): void {
+  /** Changes the limits (and restart policy) of a container, running or not; a running one's cgroups take them at once. */
+  update(ref: string, requested: Partial<Resources> & { RestartPolicy?: { Name?: string; MaximumRetryCount?: number } | null }): void {
     const record = this.store.get(ref);
     const resources = checkResources(requested, record.HostConfig);
+    const policy = requested.RestartPolicy?.Name ? validRestartPolicy(requested.RestartPolicy, record.HostConfig.AutoRemove) : record.HostConfig.RestartPolicy;
     if (this.#running.has(record.Id)) this.cgroups.update(cgroupPathOf(record), resources);
-    record.HostConfig = { ...record.HostConfig, ...resources };
+    record.HostConfig = { ...record.HostConfig, ...resources, RestartPolicy: policy };
     this.store.save(record);
   }
 

@@ -99,9 +99,10 @@ describe("limits", () => {
       await daemon.bunkerOk("update", "--memory", "96m", "--memory-swap", "-1", id);
       expect(cgroupFile(id, "memory", "memory.limit_in_bytes")).toBe(String(96 * 1024 * 1024));
       expect((await daemon.bunkerOk("inspect", "-f", "{{.HostConfig.Memory}}", id)).trim()).toBe(String(96 * 1024 * 1024));
-      const docker = await daemon.docker("update", "--cpu-shares", "256", id);
+      const docker = await daemon.docker("update", "--cpu-shares", "256", "--restart", "on-failure:3", id);
       expect(docker.code).toBe(0);
       expect(cgroupFile(id, "cpu", "cpu.shares")).toBe("256");
+      expect((await daemon.bunkerOk("inspect", "-f", "{{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}", id)).trim()).toBe("on-failure:3");
     } finally {
       await daemon.bunkerOk("rm", "-f", id);
     }

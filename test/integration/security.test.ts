@@ -176,8 +176,11 @@ describe("file capabilities", () => {
 });
 
 describe("the daemon", () => {
-  test("info lists seccomp under Security Options", async () => {
+  test("info lists seccomp under Security Options, and both CLIs print it as docker info does", async () => {
     const info = (await (await bunker.api("/info")).json()) as { SecurityOptions: string[] };
     expect(info.SecurityOptions).toContain("name=seccomp,profile=default");
+    for (const printed of [await ok(bunker.bunker("info")), await ok(bunker.docker("info"))]) {
+      expect(printed).toContain(" Security Options:\n  seccomp\n   Profile: default\n");
+    }
   });
 });
