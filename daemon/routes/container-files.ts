@@ -43,7 +43,7 @@ export function containerFileRoutes(engine: Engine): Hono<AppEnv> {
 
   app.get("/containers/:id/top", async (c) => {
     const record = engine.containers.get(c.req.param("id"));
-    return c.json(await top(record, engine.containers.pidsOf(record), c.req.query("ps_args") || undefined));
+    return c.json(await top(record, engine.containers.resources.pidsOf(record), c.req.query("ps_args") || undefined));
   });
 
   return app;

@@ -29,20 +29,21 @@ function emptySample(): StatsSample {
 export function containerResourceRoutes(engine: Engine): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const containers = engine.containers;
+  const resources = containers.resources;
   const framed = (record: ContainerRecord, sample: StatsSample) => `${JSON.stringify({ ...sample, name: `/${record.Name}`, id: record.Id })}\n`;
 
   app.post("/containers/:id/update", jsonLimit, jsonOf(updateContainerBody), (c) => {
-    containers.update(c.req.param("id"), c.req.valid("json") as Parameters<typeof containers.update>[1]);
+    resources.update(c.req.param("id"), c.req.valid("json") as Parameters<typeof resources.update>[1]);
     return c.json({ Warnings: [] });
   });
 
   app.post("/containers/:id/pause", async (c) => {
-    await containers.pause(c.req.param("id"));
+    await resources.pause(c.req.param("id"));
     return c.body(null, 204);
   });
 
   app.post("/containers/:id/unpause", (c) => {
-    containers.unpause(c.req.param("id"));
+    resources.unpause(c.req.param("id"));
     return c.body(null, 204);
   });
 
@@ -50,7 +51,7 @@ export function containerResourceRoutes(engine: Engine): Hono<AppEnv> {
     const record = containers.get(c.req.param("id"));
     const stream = c.req.query("stream") === undefined || parseBool(c.req.query("stream"));
     const headers = { "Content-Type": "application/json" };
-    const reader = containers.statsReader(record);
+    const reader = resources.statsReader(record);
     if (!stream) {
       try {
         let sample = reader?.sample();

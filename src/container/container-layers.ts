@@ -53,7 +53,7 @@ export class ContainerLayers {
 
   commit(ref: string, options: CommitOptions): Promise<Image> {
     const record = this.containers.get(ref);
-    const freeze = record.State.Status === "running" ? () => this.containers.freezeBriefly(record) : undefined;
+    const freeze = record.State.Status === "running" ? () => this.containers.resources.freezeBriefly(record) : undefined;
     return commitContainer({ images: this.images, tmpDir: this.#tmpDir, upperDir: this.#upperDir(record), freeze }, record, options);
   }
 

@@ -85,7 +85,7 @@ export class RootfsViews {
   }
 
   async #openRunning(record: ContainerRecord): Promise<RootfsView & { close(): Promise<void> }> {
-    const thaw = await this.containers.freezeBriefly(record);
+    const thaw = await this.containers.resources.freezeBriefly(record);
     const pid = record.State.Pid;
     return { root: `/proc/${pid}/root`, pseudoMounts: pseudoMounts(pid), close: async () => thaw() };
   }

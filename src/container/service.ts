@@ -14,13 +14,11 @@ import { parseSignal } from "../util/signals.ts";
 import { nowRfc3339Nano } from "../util/timestamp.ts";
 import { launch, LaunchError, type Launched, type Stdio } from "../start/launch.ts";
 import type { ContainerCgroups } from "../cgroup/container-cgroups.ts";
-import { checkResources, type Resources } from "../cgroup/resources.ts";
+import { cgroupPathOf, ResourceControls } from "./resource-controls.ts";
 import { parseDeviceCgroupRule } from "../cgroup/device-rules.ts";
 import { hostDevices, mappedDevices } from "./devices.ts";
-import { freeze, thaw } from "./freezer.ts";
-import { StatsReader } from "../cgroup/stats.ts";
+import { thaw } from "./freezer.ts";
 import { buildRecord, validateName, type CreateRequest } from "./create-config.ts";
-import { validRestartPolicy } from "./restart-policy.ts";
 import { readJsonLog, type FollowOptions, type LogEntry, type ReadOptions } from "./json-log.ts";
 import { logRotation, type LogFile } from "./log-options.ts";
 import { processStartTime, Reaper } from "./reaper.ts";
@@ -56,11 +54,6 @@ function withNetworkContainerId(request: CreateRequest, idOf: (ref: string) => s
   return { ...request, HostConfig: { ...request.HostConfig, NetworkMode: `container:${idOf(mode.slice("container:".length))}` } };
 }
 
-/** Where a record's cgroups are: fixed at create; a record from before that was kept is under the default parent. */
-export function cgroupPathOf(record: ContainerRecord): string {
-  return record.CgroupPath ?? join("bunker", record.Id);
-}
-
 export class StartError extends InvalidArgumentError {
   override name = "StartError";
 }
@@ -94,7 +87,11 @@ export class ContainerService {
     readonly cgroups: ContainerCgroups,
   ) {
     this.#networking = new ContainerNetworking(network);
+    this.resources = new ResourceControls(store, cgroups, (record) => this.isRunning(record));
   }
+
+  /** Limits, pause, stats and the processes of containers, through their cgroups. */
+  readonly resources: ResourceControls;
 
   get(ref: string): ContainerRecord {
     return this.store.get(ref);
@@ -213,58 +210,8 @@ export class ContainerService {
     this.#track(record, stdio, (onExit) => this.reaper.watchChild(pid, onExit));
   }
 
-  /** Changes the limits (and restart policy) of a container, running or not; a running one's cgroups take them at once. */
-  update(ref: string, requested: Partial<Resources> & { RestartPolicy?: { Name?: string; MaximumRetryCount?: number } | null }): void {
-    const record = this.store.get(ref);
-    const resources = checkResources(requested, record.HostConfig);
-    const policy = requested.RestartPolicy?.Name ? validRestartPolicy(requested.RestartPolicy, record.HostConfig.AutoRemove) : record.HostConfig.RestartPolicy;
-    if (this.#running.has(record.Id)) this.cgroups.update(cgroupPathOf(record), resources);
-    record.HostConfig = { ...record.HostConfig, ...resources, RestartPolicy: policy };
-    this.store.save(record);
-  }
-
-  async pause(ref: string): Promise<void> {
-    const record = this.#runningRecord(ref);
-    if (record.State.Paused) throw new ConflictError(`Container ${record.Id} is already paused`);
-    await freeze(this.cgroups, cgroupPathOf(record), record.Id);
-    record.State = { ...record.State, Paused: true };
-    this.store.save(record);
-  }
-
-  unpause(ref: string): void {
-    const record = this.#runningRecord(ref);
-    if (!record.State.Paused) throw new ConflictError(`Container ${record.Id} is not paused`);
-    thaw(this.cgroups, cgroupPathOf(record), record.Id);
-    record.State = { ...record.State, Paused: false };
-    this.store.save(record);
-  }
-
-  /** Freezes a running container while the daemon works on its files; a paused one stays as it is. */
-  async freezeBriefly(record: ContainerRecord): Promise<() => void> {
-    if (record.State.Paused) return () => {};
-    await freeze(this.cgroups, cgroupPathOf(record), record.Id);
-    return () => thaw(this.cgroups, cgroupPathOf(record), record.Id);
-  }
-
-  /** A reader of a running container's usage samples (undefined when it is not running); the caller closes it. */
-  statsReader(record: ContainerRecord): StatsReader | undefined {
-    if (!this.isRunning(record)) return undefined;
-    return new StatsReader(this.cgroups, cgroupPathOf(record), record.State.Pid);
-  }
-
   isRunning(record: ContainerRecord): boolean {
     return this.#running.has(record.Id);
-  }
-
-  /** The processes of a running container, from its cgroups. */
-  pidsOf(record: ContainerRecord): Set<number> {
-    return this.cgroups.pids(cgroupPathOf(record));
-  }
-
-  #runningRecord(ref: string): ContainerRecord {
-    const record = this.store.get(ref);
-    if (!this.#running.has(record.Id)) throw new ConflictError(`Container ${record.Id} is not running`);
-    return record;
   }
 
   /** Follows the attached client's window (`-t`); a container that is not running answers 409. */

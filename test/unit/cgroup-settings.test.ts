@@ -11,6 +11,8 @@ import { blkioToIoWeight, sharesToWeight, v1Settings, v2Settings } from "../../s
 import { checkResources, NO_LIMITS } from "../../src/cgroup/resources.ts";
 import { ContainerCgroups } from "../../src/cgroup/container-cgroups.ts";
 import { DEFAULT_DEVICE_RULES } from "../../src/cgroup/device-rules.ts";
+import { StatsReader } from "../../src/cgroup/stats.ts";
+import { freeze, thaw } from "../../src/container/freezer.ts";
 
 const HYBRID = `31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
 32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct
@@ -102,6 +104,41 @@ describe("settings", () => {
     expect(readFileSync(join(root, "bunker/c1/pids.max"), "utf8")).toBe("5");
     expect(cgroups.version).toBe(2);
     expect(cgroups.mounts()).toEqual([]);
+    rmSync(root, { recursive: true });
+  });
+});
+
+describe("a fake v2 tree: stats and the freezer read and write the unified files", () => {
+  test("a stats sample from cpu.stat, memory.*, pids.* and io.stat; pause through cgroup.freeze", async () => {
+    const root = mkdtempSync("/tmp/bunker-fake-cgroup-");
+    const dir = join(root, "bunker/c1");
+    mkdirSync(dir, { recursive: true });
+    const files: Record<string, string> = {
+      "cpu.stat": "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\nnr_periods 4\nnr_throttled 1\nthrottled_usec 20\n",
+      "memory.current": "4096\n",
+      "memory.max": "max\n",
+      "memory.stat": "anon 1024\nfile 2048\ninactive_file 512\n",
+      "pids.current": "3\n",
+      "pids.max": "20\n",
+      "io.stat": "8:0 rbytes=100 wbytes=200 rios=1 wios=2 dbytes=0 dios=0\n",
+      "cgroup.events": "populated 1\nfrozen 1\n",
+      "cgroup.freeze": "0\n",
+    };
+    for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+    const cgroups = new ContainerCgroups("bunker", parseHierarchies(`1 0 0:1 / ${root} rw - cgroup2 cgroup2 rw`, () => ["cpu", "memory", "pids", "io"]), () => {});
+    const reader = new StatsReader(cgroups, "bunker/c1", process.pid);
+    const sample = reader.sample();
+    reader.close();
+    expect(sample.cpu_stats.cpu_usage).toEqual({ total_usage: 1_500_000, usage_in_kernelmode: 500_000, usage_in_usermode: 1_000_000 });
+    expect(sample.cpu_stats.throttling_data).toEqual({ periods: 4, throttled_periods: 1, throttled_time: 20_000 });
+    expect(sample.memory_stats.usage).toBe(4096);
+    expect(sample.memory_stats.stats).toEqual({ anon: 1024, file: 2048, inactive_file: 512 });
+    expect(sample.pids_stats).toEqual({ current: 3, limit: 20 });
+    expect(sample.blkio_stats.io_service_bytes_recursive).toEqual([{ major: 8, minor: 0, op: "read", value: 100 }, { major: 8, minor: 0, op: "write", value: 200 }]);
+    await freeze(cgroups, "bunker/c1", "c1");
+    expect(readFileSync(join(dir, "cgroup.freeze"), "utf8")).toBe("1");
+    thaw(cgroups, "bunker/c1", "c1");
+    expect(readFileSync(join(dir, "cgroup.freeze"), "utf8")).toBe("0");
     rmSync(root, { recursive: true });
   });
 });
