@@ -156,9 +156,9 @@ export class ContainerCgroups {
     }
   }
 
-  /** The hierarchies as a private cgroup namespace mounts them under /sys/fs/cgroup. */
+  /** The hierarchies as a private cgroup namespace mounts them under /sys/fs/cgroup (on v2 the one tree is /sys/fs/cgroup itself: dir ""). */
   mounts(): CgroupMount[] {
-    if (this.version === 2) return [];
+    if (this.version === 2) return [{ dir: "", fstype: "cgroup2", options: "" }];
     return this.hierarchies.map((h) => ({ dir: h.dir, fstype: h.version === 2 ? "cgroup2" : "cgroup", options: h.mountOptions }));
   }
 

@@ -64,6 +64,10 @@ export function setupInside(spec: LaunchSpec, sys: StageSyscalls = kernel): void
  */
 function mountCgroups(sys: StageSyscalls, root: string, mounts: CgroupMount[], readonly: number): void {
   if (mounts.length === 0) return;
+  if (mounts.length === 1 && mounts[0].dir === "") {
+    mountAt(sys, root, "/sys/fs/cgroup", "cgroup2", "cgroup2", NOSUID_NODEV_NOEXEC | readonly);
+    return;
+  }
   mountAt(sys, root, "/sys/fs/cgroup", "tmpfs", "tmpfs", NOSUID_NODEV_NOEXEC, "mode=755");
   for (const mount of mounts) {
     mountAt(sys, root, `/sys/fs/cgroup/${mount.dir}`, "cgroup", mount.fstype, NOSUID_NODEV_NOEXEC | readonly, mount.options || null);

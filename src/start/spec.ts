@@ -79,7 +79,7 @@ export interface LaunchNetwork {
   interface?: { name: string; address: string; prefixLength: number; gateway: string };
 }
 
-/** One cgroup hierarchy as mounted under /sys/fs/cgroup: its directory name, type and mount options (the controllers). */
+/** One cgroup hierarchy as mounted under /sys/fs/cgroup: its directory name ("" for a v2 host's one tree, at /sys/fs/cgroup itself), type and mount options (the controllers). */
 export interface CgroupMount {
   dir: string;
   fstype: "cgroup" | "cgroup2";

@@ -97,6 +97,42 @@ describe("stage 3: the filesystem", () => {
   });
 });
 
+describe("stage 3: cgroups, privilege and a read-only root", () => {
+  const mountsOf = (calls: Call[]) => calls.filter((c) => c.name === "mount").map((c) => [String(c.args[1]).replace(dir, ""), c.args[2], c.args[3]]);
+
+  test("v1: a tmpfs at /sys/fs/cgroup, each hierarchy read-only in it, then the tmpfs read-only; before the pivot", () => {
+    const { sys, calls } = recordingSyscalls();
+    setupInside({ ...spec(), cgroupMounts: [{ dir: "memory", fstype: "cgroup", options: "memory" }, { dir: "unified", fstype: "cgroup2", options: "" }] }, sys);
+    const cgroup = mountsOf(calls).filter(([target]) => String(target).includes("/sys/fs/cgroup"));
+    expect(cgroup).toEqual([
+      ["/rootfs/sys/fs/cgroup", "tmpfs", C.MS_NOSUID | C.MS_NODEV | C.MS_NOEXEC],
+      ["/rootfs/sys/fs/cgroup/memory", "cgroup", C.MS_NOSUID | C.MS_NODEV | C.MS_NOEXEC | C.MS_RDONLY],
+      ["/rootfs/sys/fs/cgroup/unified", "cgroup2", C.MS_NOSUID | C.MS_NODEV | C.MS_NOEXEC | C.MS_RDONLY],
+      ["/rootfs/sys/fs/cgroup", null, C.MS_REMOUNT | C.MS_RDONLY | C.MS_NOSUID | C.MS_NODEV | C.MS_NOEXEC],
+    ]);
+    expect(calls.findLastIndex((c) => c.name === "mount" && String(c.args[1]).includes("/sys/fs/cgroup"))).toBeLessThan(indexOf(calls, (c) => c.name === "pivotRoot"));
+  });
+
+  test("v2: the one tree at /sys/fs/cgroup itself, read-only", () => {
+    const { sys, calls } = recordingSyscalls();
+    setupInside({ ...spec(), cgroupMounts: [{ dir: "", fstype: "cgroup2", options: "" }] }, sys);
+    expect(mountsOf(calls).filter(([target]) => String(target).includes("/sys/fs/cgroup"))).toEqual([
+      ["/rootfs/sys/fs/cgroup", "cgroup2", C.MS_NOSUID | C.MS_NODEV | C.MS_NOEXEC | C.MS_RDONLY],
+    ]);
+  });
+
+  test("--privileged: /sys writable and nothing masked; --read-only: the root remounted read-only, last", () => {
+    const privileged = recordingSyscalls();
+    setupInside({ ...spec(), privileged: true }, privileged.sys);
+    expect(mountsOf(privileged.calls).find(([, fstype]) => fstype === "sysfs")![2]).toBe(C.MS_NOSUID | C.MS_NODEV | C.MS_NOEXEC);
+    expect(privileged.calls.some((c) => c.name === "mount" && c.args[0] === "/dev/null")).toBe(false);
+    process.chdir(cwd);
+    const readonly = recordingSyscalls();
+    setupInside({ ...spec(), readonlyRootfs: true }, readonly.sys);
+    expect(readonly.calls.at(-1)).toEqual({ name: "mount", args: [null, "/", null, C.MS_BIND | C.MS_REMOUNT | C.MS_RDONLY] });
+  });
+});
+
 describe("stage 4: becoming the container's process", () => {
   test("session, bounding set, groups, gid, uid, capabilities, close-on-exec, signals, execve: in that order", () => {
     const { sys, calls } = recordingSyscalls();
