@@ -7,6 +7,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { makeBusyboxTarball } from "../test/integration/harness.ts";
 
 export interface DockerdOptions {
   /** Docker's default bridge networking (docker0, iptables, docker-proxy) instead of none. */
@@ -94,6 +95,16 @@ export class Dockerd {
     return ps
       .filter((line) => line.includes(this.dir) && /dockerd|containerd/.test(line))
       .map((line) => Number(line.trim().split(/\s+/)[0]));
+  }
+
+  /** Imports the busybox rootfs the bunker tests use as `name`, so both engines hold the same image. */
+  async importBase(name = "base"): Promise<void> {
+    const imported = Bun.spawn(["docker", "import", makeBusyboxTarball(join(this.dir, "busybox.tar")), name], {
+      env: { ...process.env, DOCKER_HOST: this.host },
+      stdout: "ignore",
+      stderr: "pipe",
+    });
+    if ((await imported.exited) !== 0) throw new Error(`docker import failed: ${await new Response(imported.stderr).text()}`);
   }
 
   async stop(): Promise<void> {

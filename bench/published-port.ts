@@ -15,7 +15,7 @@
  *   BENCH_ENGINES=docker bun bench/published-port.ts   (one engine only: bunker or docker)
  */
 import { join } from "node:path";
-import { BIN, makeBusyboxTarball, run, TestDaemon } from "../test/integration/harness.ts";
+import { BIN, run, TestDaemon } from "../test/integration/harness.ts";
 import { Dockerd } from "./dockerd.ts";
 import { median } from "./timing.ts";
 
@@ -203,8 +203,7 @@ try {
     dockerd = new Dockerd({ bridge: true });
     await dockerd.start();
     const env = { DOCKER_HOST: dockerd.host };
-    const imported = await run(["docker", "import", makeBusyboxTarball(join(dockerd.dir, "busybox.tar")), "base"], env);
-    if (imported.code !== 0) throw new Error(`docker import failed: ${imported.stderr}`);
+    await dockerd.importBase();
     servers.push(await serve({ name: "docker", cli: ["docker"], env }));
   }
   // Alternating engines run by run, so load elsewhere on the machine falls on both alike.

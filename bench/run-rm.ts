@@ -6,8 +6,7 @@
  *   bun bench/run-rm.ts [runs]        (root; dockerd from Debian's docker.io for the comparison)
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { BIN, makeBusyboxTarball, TestDaemon } from "../test/integration/harness.ts";
+import { BIN, TestDaemon } from "../test/integration/harness.ts";
 import { Dockerd } from "./dockerd.ts";
 import { median, timeRuns } from "./timing.ts";
 
@@ -37,8 +36,7 @@ try {
   let dockerMedian: number | undefined;
   if (dockerd) {
     await dockerd.start();
-    const imported = Bun.spawnSync(["docker", "import", makeBusyboxTarball(join(dockerd.dir, "busybox.tar")), "base"], { env: { ...process.env, DOCKER_HOST: dockerd.host } });
-    if (imported.exitCode !== 0) throw new Error(`docker import failed: ${imported.stderr.toString()}`);
+    await dockerd.importBase();
     dockerMedian = median(timeRuns(["docker", "run", "--rm", "--network", "none", "base", "true"], RUNS, { DOCKER_HOST: dockerd.host }));
     results.push(["docker CLI -> dockerd", dockerMedian]);
   }

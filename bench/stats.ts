@@ -7,8 +7,7 @@
  *   bun bench/stats.ts [containers] [seconds]   (root; dockerd from Debian's docker.io)
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { makeBusyboxTarball, TestDaemon } from "../test/integration/harness.ts";
+import { TestDaemon } from "../test/integration/harness.ts";
 import { Dockerd } from "./dockerd.ts";
 
 const CONTAINERS = Number(process.argv[2] ?? 50);
@@ -80,8 +79,7 @@ const dockerd = new Dockerd();
 try {
   const ours = await measure(bunker.host, bunker.socket, () => [bunker.pid!]);
   await dockerd.start();
-  const imported = Bun.spawnSync(["docker", "import", makeBusyboxTarball(join(dockerd.dir, "busybox.tar")), "base"], { env: { ...process.env, DOCKER_HOST: dockerd.host } });
-  if (imported.exitCode !== 0) throw new Error(imported.stderr.toString());
+  await dockerd.importBase();
   const theirs = await measure(dockerd.host, dockerd.socket, () => dockerPids(dockerd.pid));
   console.log(`engine CPU while streaming stats of ${CONTAINERS} containers, over ${SECONDS} s`);
   console.log(`  bunker daemon                    ${pct(ours)}`);

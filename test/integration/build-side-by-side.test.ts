@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Dockerd } from "../../bench/dockerd.ts";
-import { makeBusyboxTarball, ok, run, TestDaemon } from "./harness.ts";
+import { ok, run, TestDaemon } from "./harness.ts";
 
 const DOCKERFILES: Record<string, string> = {
   expansion: [
@@ -46,7 +46,7 @@ const contexts = mkdtempSync("/tmp/bunker-test-build-sbs-");
 beforeAll(async () => {
   bunker = await TestDaemon.withBase("build-side-by-side");
   await dockerd.start();
-  await ok(run(["docker", "import", makeBusyboxTarball(join(dockerd.dir, "busybox.tar")), "base"], { DOCKER_HOST: dockerd.host }));
+  await dockerd.importBase();
 }, 120_000);
 afterAll(async () => {
   try {

@@ -69,7 +69,9 @@ describe("limits", () => {
       expect(cgroupFile(id, "memory", "memory.memsw.limit_in_bytes")).toBe(String(128 * 1024 * 1024));
       expect(cgroupFile(id, "memory", "memory.soft_limit_in_bytes")).toBe(String(32 * 1024 * 1024));
       expect(cgroupFile(id, "pids", "pids.max")).toBe("50");
-      expect(cgroupFile(id, "blkio", "blkio.bfq.weight").split("\n")[0]).toContain("300");
+      // blkio.weight with CFQ, blkio.bfq.weight where BFQ is the weighted scheduler (kernels since 5.0).
+      const weightFile = existsSync(join("/sys/fs/cgroup/blkio/bunker", id, "blkio.weight")) ? "blkio.weight" : "blkio.bfq.weight";
+      expect(cgroupFile(id, "blkio", weightFile).split("\n")[0]).toContain("300");
       const pid = (await daemon.bunkerOk("inspect", "-f", "{{.State.Pid}}", id)).trim();
       expect(readFileSync(`/proc/${pid}/oom_score_adj`, "utf8").trim()).toBe("100");
       const shown = await daemon.bunkerOk("inspect", "-f", "{{.HostConfig.CpuShares}} {{.HostConfig.Memory}} {{.HostConfig.MemoryReservation}} {{.HostConfig.MemorySwap}} {{.HostConfig.CpusetCpus}} {{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}} {{.HostConfig.PidsLimit}} {{.HostConfig.BlkioWeight}} {{.HostConfig.OomScoreAdj}}", id);

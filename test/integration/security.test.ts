@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Dockerd } from "../../bench/dockerd.ts";
-import { makeBusyboxTarball, ok, run, TestDaemon } from "./harness.ts";
+import { ok, run, TestDaemon } from "./harness.ts";
 
 let bunker: TestDaemon;
 const dockerd = new Dockerd();
@@ -26,8 +26,7 @@ const lines = (text: string) => Object.fromEntries(text.trim().split("\n").map((
 beforeAll(async () => {
   bunker = await TestDaemon.withBase("security");
   await dockerd.start();
-  const imported = await run(["docker", "import", makeBusyboxTarball(join(dockerd.dir, "busybox.tar")), "base"], { DOCKER_HOST: dockerd.host });
-  if (imported.code !== 0) throw new Error(imported.stderr);
+  await dockerd.importBase();
   probe = join(bunker.dir, "escape-probe");
   const built = Bun.spawnSync(["cc", "-static", "-O2", "-o", probe, join(import.meta.dir, "../fixtures/escape-probe.c")]);
   if (built.exitCode !== 0) throw new Error(built.stderr.toString());

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { Dockerd } from "../../bench/dockerd.ts";
-import { makeBusyboxTarball, run, TestDaemon } from "./harness.ts";
+import { run, TestDaemon } from "./harness.ts";
 
 let bunker: TestDaemon;
 const dockerd = new Dockerd();
@@ -20,8 +20,7 @@ async function both(...args: string[]): Promise<[string, string]> {
 beforeAll(async () => {
   bunker = await TestDaemon.withBase("side-by-side");
   await dockerd.start();
-  const imported = await run(["docker", "import", makeBusyboxTarball(join(dockerd.dir, "busybox.tar")), "base"], { DOCKER_HOST: dockerd.host });
-  if (imported.code !== 0) throw new Error(imported.stderr);
+  await dockerd.importBase();
   for (const host of [bunker.host, dockerd.host]) {
     await run(["docker", "tag", "base", "other:1"], { DOCKER_HOST: host });
     await run(["docker", "run", "--name", "done0", "--network", "none", "base", "true"], { DOCKER_HOST: host });
