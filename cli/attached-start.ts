@@ -65,7 +65,7 @@ export async function attachAndWait(client: ApiClient, options: AttachedStartOpt
     if (!options.tty) cleanups.push(proxySignals(client, id));
     if (options.start) await client.request("POST", `/containers/${id}/start`);
 
-    if (options.tty && process.stdout.isTTY) cleanups.push(followTerminalSize(client, id));
+    if (options.tty && process.stdout.isTTY) cleanups.push(followTerminalSize(client, `/containers/${id}/resize`));
 
     await session.finished;
     if (detached) {
@@ -81,7 +81,7 @@ export async function attachAndWait(client: ApiClient, options: AttachedStartOpt
 }
 
 /** Raw mode so keystrokes (^C, ^D, arrows) reach the container's tty; restored on every way out. */
-function enterRawMode(): () => void {
+export function enterRawMode(): () => void {
   process.stdin.setRawMode(true);
   const restore = () => process.stdin.setRawMode(false);
   // A signal would end us with the terminal still raw: restore it, then let the signal do its usual work.
@@ -103,7 +103,7 @@ function enterRawMode(): () => void {
  * Copies our stdin to the container, and half-closes when it ends so the container sees EOF.
  * The detach keys end the attach here (the docker CLI also watches for them itself).
  */
-function pipeStdin(session: AttachSession, scanner: DetachKeyScanner, onDetach: () => void): () => void {
+export function pipeStdin(session: AttachSession, scanner: DetachKeyScanner, onDetach: () => void): () => void {
   const onData = (chunk: Uint8Array) => {
     const { forward, detach } = scanner.feed(chunk);
     if (forward.length) session.write(forward);
@@ -120,13 +120,14 @@ function pipeStdin(session: AttachSession, scanner: DetachKeyScanner, onDetach: 
   };
 }
 
-function followTerminalSize(client: ApiClient, id: string): () => void {
+/** Sends our window's size now and on every SIGWINCH to `resizePath` (a container's, or an exec's). */
+export function followTerminalSize(client: ApiClient, resizePath: string): () => void {
   const resize = () => {
     // A terminal that reports no size (0x0) has nothing useful to tell the container.
     if (!process.stdout.rows || !process.stdout.columns) return;
     // 409 once the container has exited: docker ignores it, and so do we.
     client
-      .request("POST", `/containers/${id}/resize`, { query: { h: process.stdout.rows, w: process.stdout.columns } })
+      .request("POST", resizePath, { query: { h: process.stdout.rows, w: process.stdout.columns } })
       .catch(() => {});
   };
   resize();

@@ -1,11 +1,10 @@
 /** `POST /containers/create` for `create` and `run`, with docker's --cidfile and --env-file handling around it. */
-import { readFileSync } from "node:fs";
 import { ApiClient, ApiError } from "./client.ts";
 import { pullImage } from "./pull-image.ts";
 import { formatReference, parseReference } from "../src/image/reference.ts";
 import { CidFile } from "./cidfile.ts";
 import { createBody, type ContainerFlags } from "./container-config.ts";
-import { parseEnvFile } from "./env-file.ts";
+import { readEnvFiles } from "./env-file.ts";
 
 const PULL_POLICIES = ["always", "missing", "never"];
 
@@ -37,7 +36,7 @@ function displayName(image: string): string {
 
 async function createOnce(client: ApiClient, image: string, command: string[], flags: ContainerFlags, attach: boolean): Promise<string> {
   const consoleSize: [number, number] = flags.tty && process.stdout.isTTY ? [process.stdout.rows, process.stdout.columns] : [0, 0];
-  const envFileEntries = flags["env-file"].flatMap((path) => parseEnvFile(readEnvFile(path), path, process.env));
+  const envFileEntries = readEnvFiles(flags["env-file"], process.env);
   const body = createBody(image, command, flags, { attach, consoleSize, environment: process.env, envFileEntries });
   // Claimed before creating anything: the file may belong to a container that is still running.
   const cidfile = flags.cidfile ? CidFile.claim(flags.cidfile) : undefined;
@@ -54,12 +53,4 @@ async function createOnce(client: ApiClient, image: string, command: string[], f
   cidfile?.write(created.Id);
   for (const warning of created.Warnings ?? []) console.error(`WARNING: ${warning}`);
   return created.Id;
-}
-
-function readEnvFile(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (err) {
-    throw new Error(`open ${path}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (err as Error).message}`);
-  }
 }

@@ -3,6 +3,7 @@
  * (no quotes, no expansion); a bare `KEY` takes the client's value and is dropped when the
  * client has none; blank lines and `#` comments are skipped.
  */
+import { readFileSync } from "node:fs";
 
 export function parseEnvFile(text: string, path: string, environment: Record<string, string | undefined>): string[] {
   const entries: string[] = [];
@@ -20,4 +21,17 @@ export function parseEnvFile(text: string, path: string, environment: Record<str
       else if (environment[name] !== undefined) entries.push(`${name}=${environment[name]}`);
     });
   return entries;
+}
+
+/** The entries of every `--env-file` given, in order (run, create, exec). */
+export function readEnvFiles(paths: string[], environment: Record<string, string | undefined>): string[] {
+  return paths.flatMap((path) => {
+    let text;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (err) {
+      throw new Error(`open ${path}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (err as Error).message}`);
+    }
+    return parseEnvFile(text, path, environment);
+  });
 }

@@ -31,16 +31,26 @@ export interface AttachSession {
 
 /** Resolves once the daemon has answered `101`; any other answer rejects with its ApiError. */
 export function openAttach(client: ApiClient, containerId: string, options: AttachOptions): Promise<AttachSession> {
+  const outputs = options.outputs ?? { stdout: true, stderr: true };
+  const query = queryString({ stream: true, stdin: options.stdin, stdout: outputs.stdout, stderr: outputs.stderr, detachKeys: options.detachKeys });
+  return openHijacked(client, `/containers/${pathPart(containerId)}/attach${query}`, "", options);
+}
+
+/** `POST /exec/{id}/start` upgraded: the same two-way stream, the exec's start options as its JSON body. */
+export function openExecStart(client: ApiClient, execId: string, options: Omit<AttachOptions, "outputs" | "detachKeys">): Promise<AttachSession> {
+  return openHijacked(client, `/exec/${pathPart(execId)}/start`, JSON.stringify({ Detach: false, Tty: options.tty }), options);
+}
+
+function openHijacked(client: ApiClient, path: string, body: string, options: AttachOptions): Promise<AttachSession> {
   const endpoint = client.endpoint;
   const socket =
     endpoint.kind === "unix"
       ? connect({ path: endpoint.path, allowHalfOpen: true })
       : connect({ host: endpoint.hostname, port: endpoint.port, allowHalfOpen: true });
-  const outputs = options.outputs ?? { stdout: true, stderr: true };
-  const query = queryString({ stream: true, stdin: options.stdin, stdout: outputs.stdout, stderr: outputs.stderr, detachKeys: options.detachKeys });
+  const type = body ? "application/json" : "text/plain";
   socket.write(
-    `POST /v${API_VERSION}/containers/${pathPart(containerId)}/attach${query} HTTP/1.1\r\n` +
-      "Host: localhost\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n\r\n",
+    `POST /v${API_VERSION}${path} HTTP/1.1\r\n` +
+      `Host: localhost\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 
   return new Promise((resolve, reject) => {

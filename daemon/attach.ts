@@ -6,7 +6,6 @@
  * container's stdin is closed if it reads stdin once. The detach keys end the attach alone.
  */
 import { ConflictError } from "../src/errors.ts";
-import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Engine } from "../src/engine.ts";
 import type { ContainerService } from "../src/container/service.ts";
@@ -94,33 +93,31 @@ export function attachOutput(containers: ContainerService, record: ContainerReco
 
 const REPLAY_AFTER_HEADERS_MS = 20;
 
-const ATTACH_PATH = /^\/containers\/([^/]+)\/attach$/;
-
-/** Serves an upgrade request on its raw socket. */
-export async function handleUpgrade(engine: Engine, req: IncomingMessage, socket: Duplex): Promise<void> {
-  const url = new URL(req.url ?? "/", "http://bunker");
-  const match = ATTACH_PATH.exec(url.pathname);
-  if (!match || req.method !== "POST") {
-    return writeErrorToSocket(socket, 404, `page not found: ${req.method} ${url.pathname}`);
-  }
-  let attached: AttachedOutput;
-  let scanner: DetachKeyScanner;
-  let record: ContainerRecord;
-  try {
-    record = engine.containers.get(decodeURIComponent(match[1]));
-    scanner = new DetachKeyScanner(parseDetachKeys(url.searchParams.get("detachKeys") || DEFAULT_DETACH_KEYS));
-    attached = attachOutput(engine.containers, record, url.searchParams);
-  } catch (err) {
-    return writeErrorToSocket(socket, statusOf(err), (err as Error).message);
-  }
-  const { output, attachment, replaysLog } = attached;
-  await new Promise<void>((resolve) =>
+/** `101 UPGRADED` as dockerd sends it; resolves once written, so what follows comes after it. */
+export function writeUpgraded(socket: Duplex): Promise<void> {
+  return new Promise<void>((resolve) =>
     socket.write(
       "HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n" +
         `Api-Version: ${API_VERSION}\r\n\r\n`,
       () => resolve(),
     ),
   );
+}
+
+/** Serves `POST /containers/{id}/attach` on its upgraded socket. */
+export async function serveAttach(engine: Engine, url: URL, containerRef: string, socket: Duplex): Promise<void> {
+  let attached: AttachedOutput;
+  let scanner: DetachKeyScanner;
+  let record: ContainerRecord;
+  try {
+    record = engine.containers.get(containerRef);
+    scanner = new DetachKeyScanner(parseDetachKeys(url.searchParams.get("detachKeys") || DEFAULT_DETACH_KEYS));
+    attached = attachOutput(engine.containers, record, url.searchParams);
+  } catch (err) {
+    return writeErrorToSocket(socket, statusOf(err), (err as Error).message);
+  }
+  const { output, attachment, replaysLog } = attached;
+  await writeUpgraded(socket);
   // docker-py reads the 101 through a buffered file, then the stream from the raw socket: bytes
   // that arrive with the headers are lost in that buffer. A replayed log is ready at once, so it
   // waits for the client to have read the headers (a few ms) rather than racing them.

@@ -12,7 +12,7 @@ import type { Hono } from "hono";
 import type { Duplex } from "node:stream";
 import type { Engine } from "../src/engine.ts";
 import { InvalidArgumentError } from "../src/errors.ts";
-import { handleUpgrade } from "./attach.ts";
+import { handleUpgrade } from "./upgrade.ts";
 import { ClientConnection } from "./client-connection.ts";
 import { writeErrorToSocket } from "./errors.ts";
 import type { AppEnv } from "./app.ts";
@@ -39,10 +39,10 @@ export async function listen(app: Hono<AppEnv>, engine: Engine, where: Listener)
     stripVersion(req);
     requestListener(req, res);
   });
-  server.on("upgrade", (req, socket) => {
+  server.on("upgrade", (req, socket, head: Buffer) => {
     if (socket instanceof ClientConnection) socket.markUpgraded();
     stripVersion(req);
-    handleUpgrade(engine, req, socket).catch((err) => {
+    handleUpgrade(engine, req, socket, head).catch((err) => {
       consola.error(err);
       socket.destroy();
     });

@@ -6,6 +6,7 @@ export const CLONE_NEWIPC = 0x08000000;
 export const CLONE_NEWPID = 0x20000000;
 export const CLONE_NEWNET = 0x40000000;
 export const CLONE_NEWCGROUP = 0x02000000;
+export const CLONE_FS = 0x00000200;
 
 export const MS_RDONLY = 0x1;
 export const MS_NOSUID = 0x2;
@@ -37,6 +38,7 @@ export const PR_SET_CHILD_SUBREAPER = 36;
 export const PR_CAP_AMBIENT = 47;
 export const PR_CAP_AMBIENT_CLEAR_ALL = 4;
 export const PR_SET_NO_NEW_PRIVS = 38;
+export const PR_SET_DUMPABLE = 4;
 
 export const P_PID = 1;
 export const WEXITED = 4;

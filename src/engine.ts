@@ -25,6 +25,7 @@ import type { Image } from "./image/types.ts";
 import { ContainerService } from "./container/service.ts";
 import { ContainerStore } from "./container/store.ts";
 import { ContainerCgroups } from "./cgroup/container-cgroups.ts";
+import { ExecService } from "./exec/exec-service.ts";
 import { ContainerLayers } from "./container/container-layers.ts";
 import { Reaper } from "./container/reaper.ts";
 import { VolumeStore } from "./volume/store.ts";
@@ -64,6 +65,7 @@ export interface EngineOptions {
 export class Engine {
   readonly images: ImageStore;
   readonly containers: ContainerService;
+  readonly execs: ExecService;
   /** diff, commit and export: a container's filesystem as layers. */
   readonly layers: ContainerLayers;
   /** `cp`: the files of running and stopped containers. */
@@ -85,6 +87,8 @@ export class Engine {
     this.#volumes = new VolumeStore(join(options.root, "volumes"));
     this.network = Network.open(options.bridge, options.bip);
     this.containers = new ContainerService(this.#containerStore, this.images, reaper, this.#volumes, this.network, new ContainerCgroups(options.cgroupParent));
+    this.execs = new ExecService(this.containers, reaper);
+    this.containers.onRemoval((id) => this.execs.forgetContainer(id));
     this.layers = new ContainerLayers(options.root, this.containers, this.images, (record) => this.containerDir(record));
     this.files = new ContainerFiles(this.containers, new RootfsViews(this.containers, this.images, (record) => this.containerDir(record)));
   }

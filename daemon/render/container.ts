@@ -80,7 +80,7 @@ export interface ContainerSizes {
   SizeRootFs: number;
 }
 
-export function inspect(record: ContainerRecord, containerDir: string, logPath: string, sizes?: ContainerSizes) {
+export function inspect(record: ContainerRecord, containerDir: string, logPath: string, sizes?: ContainerSizes, execIds: string[] | null = null) {
   const { State } = record;
   return {
     Id: record.Id,
@@ -113,7 +113,7 @@ export function inspect(record: ContainerRecord, containerDir: string, logPath: 
     MountLabel: "",
     ProcessLabel: "",
     AppArmorProfile: "",
-    ExecIDs: null,
+    ExecIDs: execIds,
     HostConfig: { ...HOST_CONFIG_DEFAULTS, ...record.HostConfig, ConsoleSize: record.HostConfig.ConsoleSize ?? [0, 0] },
     GraphDriver: {
       Name: "overlay2",

@@ -64,7 +64,7 @@ export function containerRoutes(engine: Engine): Hono<AppEnv> {
   app.get("/containers/:id/json", async (c) => {
     const record = containers.get(c.req.param("id"));
     const sizes = parseBool(c.req.query("size")) ? await engine.layers.sizes(record) : undefined;
-    return c.json(inspect(record, engine.containerDir(record), containers.logPath(record), sizes));
+    return c.json(inspect(record, engine.containerDir(record), containers.logPath(record), sizes, engine.execs.idsOf(record.Id)));
   });
 
   app.post("/containers/:id/start", (c) => orNotModified(() => containers.start(c.req.param("id"))));

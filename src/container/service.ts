@@ -77,6 +77,8 @@ export class ContainerService {
   readonly rootfsInUse = new Set<string>();
   /** Starts under way, by container ID. */
   readonly #starting = new Map<string, Promise<void>>();
+  /** Told of every container removed, whichever way it goes (its execs go with it). */
+  readonly #removalWatchers = new Set<(id: string) => void>();
 
   constructor(
     private readonly store: ContainerStore,
@@ -193,7 +195,7 @@ export class ContainerService {
         devices: devices.nodes,
         volumes: this.volumes,
       });
-      launched = await launch(spec, containerEnds, consoleSize(record), connect);
+      launched = await launch(spec, containerEnds, { terminalSize: consoleSize(record), connect });
     } catch (err) {
       ContainerStdio.closeContainerEnds(containerEnds);
       stdio.abandon();
@@ -212,6 +214,11 @@ export class ContainerService {
 
   isRunning(record: ContainerRecord): boolean {
     return this.#running.has(record.Id);
+  }
+
+  /** Calls `watcher` with the ID of every container removed from now on. */
+  onRemoval(watcher: (id: string) => void): void {
+    this.#removalWatchers.add(watcher);
   }
 
   /** Follows the attached client's window (`-t`); a container that is not running answers 409. */
@@ -313,6 +320,7 @@ export class ContainerService {
     notify(this.#stopListeners, record.Id, record.State.ExitCode);
     notify(this.#removeListeners, record.Id);
     for (const attachment of this.#pendingAttach.take(record.Id)) attachment.end();
+    for (const watcher of this.#removalWatchers) watcher(record.Id);
   }
 
   /**

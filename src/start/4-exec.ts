@@ -23,7 +23,10 @@ export class ExecError extends Error {
   }
 }
 
-export function execProcess(spec: LaunchSpec, sys: StageSyscalls = kernel): void {
+/** What becoming the process takes: the same for a container's init and for an exec'd process. */
+export type ProcessSpec = Pick<LaunchSpec, "process" | "terminal" | "capabilities" | "seccomp" | "noNewPrivileges" | "rlimits" | "additionalGroups">;
+
+export function execProcess(spec: ProcessSpec, sys: StageSyscalls = kernel): void {
   const { args, env, cwd } = spec.process;
   sys.setsid();
   if (spec.terminal) sys.setControllingTerminal(0);

@@ -31,19 +31,28 @@ export class LaunchError extends Error {
   }
 }
 
-export async function launch(
-  spec: LaunchSpec,
-  stdio: Stdio,
-  terminalSize?: { rows: number; cols: number },
-  connect?: (initPid: number) => void,
-): Promise<Launched> {
+export interface LaunchOptions {
+  /** The client's terminal size, set on the pty before the process looks at it. */
+  terminalSize?: { rows: number; cols: number };
+  /** Without `terminalSize`: waits for the client to tell it (a resize), holding the process until then. */
+  awaitTerminalSize?: () => Promise<{ rows: number; cols: number } | undefined>;
+  /** Runs once the PID is known, before stage 3 goes on (the bridge's veth). */
+  connect?: (initPid: number) => void;
+  /** The stage to start: a container's stage 2 by default, or an exec's join stage (src/exec/). */
+  stage?: string;
+  /** More descriptors for the stage, from fd 5 on (an exec's namespaces). */
+  fds?: number[];
+}
+
+export async function launch(spec: LaunchSpec | object, stdio: Stdio, options: LaunchOptions = {}): Promise<Launched> {
+  const { terminalSize, connect } = options;
   const sync = sys.pipe();
   const ack = sys.pipe();
   let stage2;
   try {
-    stage2 = Bun.spawn([...selfCommand(), STAGE_NAMESPACES], {
+    stage2 = Bun.spawn([...selfCommand(), options.stage ?? STAGE_NAMESPACES], {
       env: { [SPEC_ENV]: JSON.stringify(spec) },
-      stdio: [stdio.stdin, stdio.stdout, stdio.stderr, sync.write, ack.read],
+      stdio: [stdio.stdin, stdio.stdout, stdio.stderr, sync.write, ack.read, ...(options.fds ?? [])],
     });
   } finally {
     closeSync(sync.write);
@@ -70,7 +79,8 @@ export async function launch(
       else if (message.type === "console" && launched.pid !== undefined) {
         launched.terminal = sys.takeDescriptor(launched.pid, message.fd);
         // Sized before stage 3 goes on, so the command's first look at its window is right.
-        if (terminalSize) sys.setWindowSize(launched.terminal, terminalSize.rows, terminalSize.cols);
+        const size = terminalSize ?? (await options.awaitTerminalSize?.());
+        if (size) sys.setWindowSize(launched.terminal, size.rows, size.cols);
         writeSync(ack.write, "1");
       }
     }
