@@ -32,6 +32,7 @@ export const containerFlags = {
   network: { kind: "string", aliases: ["net"], description: "Connect a container to a network", valueName: "network" },
   networking: { kind: "boolean", short: "n", defaultTrue: true, description: "Enable networking for this container (2013; -n=false is --network none)" },
   "add-host": { kind: "list", description: "Add a custom host-to-IP mapping (host:ip)", valueName: "list" },
+  label: { kind: "list", short: "l", description: "Set meta data on a container", valueName: "list" },
   pull: { kind: "string", description: 'Pull image before running ("always", "missing", "never") (default "missing")', valueName: "string" },
   ...privilegeFlags,
 } as const satisfies FlagDefs;
@@ -70,6 +71,8 @@ export function createBody(image: string, command: string[], flags: ContainerFla
     Image: image,
     Volumes: Object.fromEntries(anonymousVolumes.map((path) => [path, {}])),
     WorkingDir: flags.workdir ?? "",
+    // `--label key=value`, or `--label key` for an empty value, as docker reads them.
+    Labels: Object.fromEntries(flags.label.map((label) => (label.includes("=") ? [label.slice(0, label.indexOf("=")), label.slice(label.indexOf("=") + 1)] : [label, ""]))),
     ...(flags["stop-timeout"] === undefined ? {} : { StopTimeout: parseStopTimeout(flags["stop-timeout"]) }),
     // `--entrypoint ""` is meaningful: it clears the image's entrypoint.
     Entrypoint: flags.entrypoint === undefined ? null : [flags.entrypoint],

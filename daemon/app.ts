@@ -16,6 +16,7 @@ import { containerLayerRoutes } from "./routes/container-layers.ts";
 import { containerFileRoutes } from "./routes/container-files.ts";
 import { containerResourceRoutes } from "./routes/container-resources.ts";
 import { execRoutes } from "./routes/exec.ts";
+import { eventRoutes } from "./routes/events.ts";
 import { imageTransferRoutes } from "./routes/image-transfer.ts";
 import { registryRoutes } from "./routes/registry.ts";
 import { buildRoutes } from "./routes/build.ts";
@@ -41,6 +42,7 @@ export function buildApp(engine: Engine): Hono<AppEnv> {
   app.route("/", containerFileRoutes(engine));
   app.route("/", containerResourceRoutes(engine));
   app.route("/", execRoutes(engine));
+  app.route("/", eventRoutes(engine));
   app.route("/", imageTransferRoutes(engine));
   app.route("/", buildRoutes(engine));
   app.notFound((c) => errorResponse(404, `page not found: ${c.req.method} ${c.req.path}`));

@@ -26,6 +26,7 @@ import { ContainerService } from "./container/service.ts";
 import { ContainerStore } from "./container/store.ts";
 import { ContainerCgroups } from "./cgroup/container-cgroups.ts";
 import { ExecService } from "./exec/exec-service.ts";
+import { EventBus } from "./events/event-bus.ts";
 import { ContainerLayers } from "./container/container-layers.ts";
 import { Reaper } from "./container/reaper.ts";
 import { VolumeStore } from "./volume/store.ts";
@@ -39,7 +40,7 @@ import { Network } from "./network/network.ts";
 import { Distribution } from "./image/distribution.ts";
 import { pullAllTags, pullImage, type PullResult } from "./image/pull.ts";
 import { pushImage, type PushedTag } from "./image/push.ts";
-import { parseReference, remoteRepository, type ImageReference } from "./image/reference.ts";
+import { formatReference, parseReference, remoteRepository, type ImageReference } from "./image/reference.ts";
 import { login } from "./registry/login.ts";
 import { searchImages, type SearchOptions, type SearchResult } from "./registry/search.ts";
 import { build, type BuildBackend, type BuildOptions, type BuildOutput } from "./build/builder.ts";
@@ -66,6 +67,8 @@ export class Engine {
   readonly images: ImageStore;
   readonly containers: ContainerService;
   readonly execs: ExecService;
+  /** What happened, for `GET /events`. */
+  readonly events = new EventBus();
   /** diff, commit and export: a container's filesystem as layers. */
   readonly layers: ContainerLayers;
   /** `cp`: the files of running and stopped containers. */
@@ -86,7 +89,7 @@ export class Engine {
     reaper.enable();
     this.#volumes = new VolumeStore(join(options.root, "volumes"));
     this.network = Network.open(options.bridge, options.bip);
-    this.containers = new ContainerService(this.#containerStore, this.images, reaper, this.#volumes, this.network, new ContainerCgroups(options.cgroupParent));
+    this.containers = new ContainerService(this.#containerStore, this.images, reaper, this.#volumes, this.network, new ContainerCgroups(options.cgroupParent), this.events);
     this.execs = new ExecService(this.containers, reaper);
     this.containers.onRemoval((id) => this.execs.forgetContainer(id));
     this.layers = new ContainerLayers(options.root, this.containers, this.images, (record) => this.containerDir(record));
@@ -127,8 +130,17 @@ export class Engine {
     return this.network.warnings;
   }
 
-  importImage(tarball: AsyncIterable<Uint8Array>, options: ImportOptions, onProgress?: (bytes: number) => void): Promise<Image> {
-    return importImage(this.images, tarball, options, onProgress);
+  async importImage(tarball: AsyncIterable<Uint8Array>, options: ImportOptions, onProgress?: (bytes: number) => void): Promise<Image> {
+    const image = await importImage(this.images, tarball, options, onProgress);
+    this.events.emit("image", "import", image.id);
+    return image;
+  }
+
+  /** `tag`: `repo[:tag]` names the image `ref` resolves to. */
+  tagImage(ref: string, repo: string, tag: string | undefined): void {
+    const image = this.images.resolve(ref);
+    this.images.tag(image.id, repo, tag);
+    this.events.emit("image", "tag", image.id, { name: `${repo}:${tag ?? "latest"}` });
   }
 
   /** `save`: the images as one docker-archive tar stream; unknown names fail before it starts. */
@@ -136,8 +148,10 @@ export class Engine {
     return saveImages(this.images, names);
   }
 
-  loadImages(archive: AsyncIterable<Uint8Array>): Promise<LoadedImage[]> {
-    return loadImages(this.images, archive);
+  async loadImages(archive: AsyncIterable<Uint8Array>): Promise<LoadedImage[]> {
+    const loaded = await loadImages(this.images, archive);
+    for (const image of loaded) this.events.emit("image", "load", image.id, image.repoTags.length ? { name: image.repoTags[0] } : {});
+    return loaded;
   }
 
   /** `insert` (2013): a file fetched from `url` added at `path` as a new layer on `ref`. */
@@ -146,7 +160,12 @@ export class Engine {
   }
 
   removeImage(ref: string, force: boolean): RemovalReport {
-    return removeImage(this.images, ref, { force, usedBy: (imageId) => this.#usedBy(imageId) });
+    const report = removeImage(this.images, ref, { force, usedBy: (imageId) => this.#usedBy(imageId) });
+    for (const entry of report) {
+      if ("Untagged" in entry) this.events.emit("image", "untag", entry.Untagged, { name: entry.Untagged });
+      else this.events.emit("image", "delete", entry.Deleted, { name: entry.Deleted });
+    }
+    return report;
   }
 
   /** `eligible`: which dangling images the request's filters allow to go. */
@@ -156,12 +175,17 @@ export class Engine {
 
   /** `pull`: one tag or digest, or with `allTags` every tag of the repository. */
   async pull(ref: ImageReference, credentials: Credentials, progress: ProgressSink, allTags = false): Promise<PullResult[]> {
-    if (allTags) return pullAllTags(this.distribution, ref.repo, credentials, progress);
-    return [await pullImage(this.distribution, ref, credentials, progress)];
+    const results = allTags ? await pullAllTags(this.distribution, ref.repo, credentials, progress) : [await pullImage(this.distribution, ref, credentials, progress)];
+    // Docker names the reference pulled (the repository alone for --all-tags).
+    const name = allTags ? ref.repo : formatReference(ref);
+    if (results.length > 0) this.events.emit("image", "pull", name, { name });
+    return results;
   }
 
-  push(repo: string, tag: string | undefined, credentials: Credentials, progress: ProgressSink): Promise<PushedTag[]> {
-    return pushImage(this.distribution, repo, tag, credentials, progress);
+  async push(repo: string, tag: string | undefined, credentials: Credentials, progress: ProgressSink): Promise<PushedTag[]> {
+    const pushed = await pushImage(this.distribution, repo, tag, credentials, progress);
+    for (const entry of pushed) this.events.emit("image", "push", `${repo}:${entry.tag}`, { name: `${repo}:${entry.tag}` });
+    return pushed;
   }
 
   /** Checks credentials against a registry; they are kept by the client (config.json), not here. */

@@ -53,7 +53,7 @@ export function imageRoutes(engine: Engine): Hono<AppEnv> {
   app.post("/images/:name{.+}/tag", (c) => {
     const repo = c.req.query("repo");
     if (!repo) throw new InvalidArgumentError("repository name must have at least one component");
-    images.tag(images.resolve(c.req.param("name")).id, repo, c.req.query("tag") || undefined);
+    engine.tagImage(c.req.param("name"), repo, c.req.query("tag") || undefined);
     return c.body(null, 201);
   });
 

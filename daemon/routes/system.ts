@@ -77,7 +77,7 @@ export function systemRoutes(engine: Engine): Hono<AppEnv> {
       LoggingDriver: "json-file",
       CgroupDriver: "cgroupfs",
       CgroupVersion: String(engine.containers.cgroups.version),
-      NEventsListener: 0,
+      NEventsListener: engine.events.subscriberCount,
       KernelVersion: os.release(),
       OperatingSystem: operatingSystem(),
       OSVersion: "",

@@ -23,6 +23,7 @@ export class ResourceControls {
     private readonly store: ContainerStore,
     private readonly cgroups: ContainerCgroups,
     private readonly isRunning: (record: ContainerRecord) => boolean,
+    private readonly announce: (record: ContainerRecord, action: string) => void,
   ) {}
 
   /** Changes the limits (and restart policy) of a container, running or not; a running one's cgroups take them at once. */
@@ -33,6 +34,7 @@ export class ResourceControls {
     if (this.isRunning(record)) this.cgroups.update(cgroupPathOf(record), resources);
     record.HostConfig = { ...record.HostConfig, ...resources, RestartPolicy: policy };
     this.store.save(record);
+    this.announce(record, "update");
   }
 
   async pause(ref: string): Promise<void> {
@@ -41,6 +43,7 @@ export class ResourceControls {
     await freeze(this.cgroups, cgroupPathOf(record), record.Id);
     record.State = { ...record.State, Paused: true };
     this.store.save(record);
+    this.announce(record, "pause");
   }
 
   unpause(ref: string): void {
@@ -49,6 +52,7 @@ export class ResourceControls {
     thaw(this.cgroups, cgroupPathOf(record), record.Id);
     record.State = { ...record.State, Paused: false };
     this.store.save(record);
+    this.announce(record, "unpause");
   }
 
   /** Freezes a running container while the daemon works on its files; a paused one stays as it is. */

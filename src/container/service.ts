@@ -35,6 +35,7 @@ import { transition } from "./state-machine.ts";
 import { ContainerNetworking } from "./container-network.ts";
 import type { VolumeStore } from "../volume/store.ts";
 import type { Network } from "../network/network.ts";
+import type { EventBus } from "../events/event-bus.ts";
 
 export type WaitCondition = "not-running" | "next-exit" | "removed";
 
@@ -87,9 +88,10 @@ export class ContainerService {
     private readonly volumes: VolumeStore,
     network: Network,
     readonly cgroups: ContainerCgroups,
+    private readonly events: EventBus,
   ) {
     this.#networking = new ContainerNetworking(network);
-    this.resources = new ResourceControls(store, cgroups, (record) => this.isRunning(record));
+    this.resources = new ResourceControls(store, cgroups, (record) => this.isRunning(record), (record, action) => this.announce(record, action));
   }
 
   /** Limits, pause, stats and the processes of containers, through their cgroups. */
@@ -135,6 +137,7 @@ export class ContainerService {
       this.#releaseVolumes(record);
       throw err;
     }
+    this.announce(record, "create");
     return record;
   }
 
@@ -209,11 +212,17 @@ export class ContainerService {
     for (const mount of record.Mounts) if (mount.Type === "volume") this.volumes.markSeeded(mount.Name);
     transition(record, "running", { Pid: pid, ExitCode: 0, Error: "", StartedAt: nowRfc3339Nano(), PidStartTime: processStartTime(pid) ?? 0, OOMKilled: false, Paused: false });
     this.store.save(record);
+    this.announce(record, "start");
     this.#track(record, stdio, (onExit) => this.reaper.watchChild(pid, onExit));
   }
 
   isRunning(record: ContainerRecord): boolean {
     return this.#running.has(record.Id);
+  }
+
+  /** An event about `record`, with Docker's attributes: its name, image and labels. */
+  announce(record: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
+    this.events.emit("container", action, record.Id, { ...record.Config.Labels, image: record.Config.Image, name: record.Name, ...extra });
   }
 
   /** Calls `watcher` with the ID of every container removed from now on. */
@@ -244,6 +253,7 @@ export class ContainerService {
       this.#signal(record, parseSignal("KILL"));
       await running.exited;
     }
+    this.announce(record, "stop");
   }
 
   /**
@@ -260,10 +270,12 @@ export class ContainerService {
     }
     if (fatal) this.#stoppedByUser(record);
     this.#signal(record, number);
+    this.announce(record, "kill", { signal: String(number) });
   }
 
   /** Stop then start; either finding the container already there (a concurrent restart) is fine. */
   async restart(ref: string, seconds?: number): Promise<void> {
+    const record = this.store.get(ref);
     for (const step of [() => this.stop(ref, seconds), () => this.start(ref)]) {
       try {
         await step();
@@ -271,6 +283,7 @@ export class ContainerService {
         if (!(err instanceof NotModifiedError)) throw err;
       }
     }
+    this.announce(record, "restart");
   }
 
   /** Resolves with the exit code once `condition` holds. */
@@ -321,6 +334,7 @@ export class ContainerService {
     notify(this.#removeListeners, record.Id);
     for (const attachment of this.#pendingAttach.take(record.Id)) attachment.end();
     for (const watcher of this.#removalWatchers) watcher(record.Id);
+    this.announce(record, "destroy");
   }
 
   /**
@@ -334,6 +348,7 @@ export class ContainerService {
     const running = this.#running.get(record.Id);
     if (running) attachment.connect(running.stdio);
     else this.#pendingAttach.add(record.Id, attachment);
+    this.announce(record, "attach");
     return attachment;
   }
 
@@ -388,6 +403,8 @@ export class ContainerService {
       await this.#networking.release(record);
       this.#recordExit(record, code, this.cgroups.oomKilled(cgroupPathOf(record)));
       this.cgroups.remove(cgroupPathOf(record));
+      if (record.State.OOMKilled) this.announce(record, "oom");
+      this.announce(record, "die", { exitCode: String(record.State.ExitCode) });
       const restarting = this.store.has(record.Id) && this.#restarts.afterExit(record, () => this.#restartByPolicy(record));
       if (restarting) {
         record.RestartCount++;

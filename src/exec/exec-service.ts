@@ -103,6 +103,7 @@ export class ExecService {
       ProcessConfig: { tty: config.Tty, entrypoint, arguments: args, privileged: config.Privileged, user: config.User },
     };
     this.#execs.set(id, { record, config, started: false });
+    this.containers.announce(container, `exec_create: ${config.Cmd.join(" ")}`, { execID: id });
     return record;
   }
 
@@ -165,12 +166,14 @@ export class ExecService {
     if (exec.size) stdio.resize(exec.size.rows, exec.size.cols);
     exec.stdio = stdio;
     exec.record = { ...exec.record, Running: true, Pid: launched.pid };
+    this.containers.announce(container, `exec_start: ${config.Cmd.join(" ")}`, { execID: id });
     exec.exited = new Promise((resolve) => {
       this.reaper.watchChild(launched.pid, async (code) => {
         // What the process printed last belongs to its client before the end is told.
         await Promise.race([stdio.closed, Bun.sleep(2000)]);
         exec.record = { ...exec.record, Running: false, ExitCode: code ?? 255, Pid: 0 };
         exec.stdio = undefined;
+        this.containers.announce(container, "exec_die", { execID: id, exitCode: String(exec.record.ExitCode) });
         resolve(exec.record.ExitCode!);
       });
     });
