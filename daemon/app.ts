@@ -33,6 +33,17 @@ export function buildApp(engine: Engine): Hono<AppEnv> {
     c.header("Ostype", "linux");
     c.header("Server", SERVER_HEADER);
   });
+  // `--api-cors-header ORIGIN` (the 2013 -api-enable-cors): browsers from ORIGIN may call the API.
+  const origin = engine.options.corsOrigin;
+  if (origin) {
+    app.use(async (c, next) => {
+      c.header("Access-Control-Allow-Origin", origin);
+      c.header("Access-Control-Allow-Headers", "Origin, X-Requested-With, Content-Type, Accept, X-Registry-Auth");
+      c.header("Access-Control-Allow-Methods", "HEAD, GET, POST, DELETE, PUT, OPTIONS");
+      if (c.req.method === "OPTIONS") return c.body(null, 200);
+      await next();
+    });
+  }
   app.route("/", systemRoutes(engine));
   // Before imageRoutes: `/images/search` must not be taken for an image called "search".
   app.route("/", registryRoutes(engine));

@@ -5,7 +5,8 @@
  */
 import http from "node:http";
 import net from "node:net";
-import { chmodSync, existsSync, unlinkSync } from "node:fs";
+import tls from "node:tls";
+import { chmodSync, chownSync, existsSync, readFileSync, unlinkSync } from "node:fs";
 import { getRequestListener } from "@hono/node-server";
 import { consola } from "consola";
 import type { Hono } from "hono";
@@ -19,20 +20,50 @@ import type { AppEnv } from "./app.ts";
 
 const VERSION_PREFIX = /^\/v\d+(\.\d+)?(?=\/)/;
 
-export type Listener = { kind: "unix"; path: string } | { kind: "tcp"; host: string; port: number };
+export type Listener = { kind: "unix"; path: string } | { kind: "tcp"; host: string; port: number } | { kind: "fd"; fd: number };
 
-export function parseHost(value: string): Listener {
-  if (value.startsWith("unix://")) return { kind: "unix", path: value.slice("unix://".length) };
+/** `--tls`/`--tlsverify` and their files: TCP listeners speak TLS, and with `verify` only to clients whose certificate the CA signed. */
+export interface TlsSettings {
+  verify: boolean;
+  ca?: string;
+  cert: string;
+  key: string;
+}
+
+/** The first descriptor systemd passes (SD_LISTEN_FDS_START). */
+const LISTEN_FDS_START = 3;
+
+/**
+ * `-H` values: `unix:///path`, `tcp://host:port`, and `fd://` (every socket systemd's socket
+ * activation passed, LISTEN_FDS of them from fd 3, when LISTEN_PID is this process) or `fd://N`.
+ */
+export function parseHost(value: string, env: Record<string, string | undefined> = process.env): Listener[] {
+  if (value.startsWith("unix://")) return [{ kind: "unix", path: value.slice("unix://".length) }];
   const tcp = /^tcp:\/\/([^:/]*):(\d+)$/.exec(value);
-  if (tcp) return { kind: "tcp", host: tcp[1] || "127.0.0.1", port: Number(tcp[2]) };
-  throw new InvalidArgumentError(`invalid host ${value}: use unix:///path or tcp://host:port`);
+  if (tcp) return [{ kind: "tcp", host: tcp[1] || "127.0.0.1", port: Number(tcp[2]) }];
+  const fd = /^fd:\/\/(\d*)$/.exec(value);
+  if (fd) {
+    if (fd[1]) return [{ kind: "fd", fd: Number(fd[1]) }];
+    const count = Number(env.LISTEN_FDS ?? 0);
+    if (Number(env.LISTEN_PID) !== process.pid || !Number.isInteger(count) || count < 1) {
+      throw new InvalidArgumentError("no sockets found via socket activation: make sure the service was started by systemd");
+    }
+    return Array.from({ length: count }, (_, i) => ({ kind: "fd" as const, fd: LISTEN_FDS_START + i }));
+  }
+  throw new InvalidArgumentError(`invalid host ${value}: use unix:///path, tcp://host:port or fd://`);
+}
+
+function describe(where: Listener, tls: boolean): string {
+  if (where.kind === "unix") return `unix://${where.path}`;
+  if (where.kind === "fd") return `fd://${where.fd}`;
+  return `tcp://${where.host}:${where.port}${tls ? " (TLS)" : ""}`;
 }
 
 function stripVersion(req: http.IncomingMessage): void {
   req.url = (req.url ?? "/").replace(VERSION_PREFIX, "");
 }
 
-export async function listen(app: Hono<AppEnv>, engine: Engine, where: Listener): Promise<net.Server> {
+export async function listen(app: Hono<AppEnv>, engine: Engine, where: Listener, tlsSettings?: TlsSettings, socketGroup?: number): Promise<net.Server> {
   const requestListener = getRequestListener(app.fetch);
   const server = http.createServer((req, res) => {
     if (req.socket instanceof ClientConnection) req.socket.answering(res);
@@ -53,15 +84,39 @@ export async function listen(app: Hono<AppEnv>, engine: Engine, where: Listener)
     else socket.destroy();
   });
   // Each connection goes through a ClientConnection, which answers clients that half-close.
-  const listener = net.createServer({ allowHalfOpen: true }, (socket) => server.emit("connection", new ClientConnection(socket)));
+  const onConnection = (socket: net.Socket) => server.emit("connection", new ClientConnection(socket));
+  const tlsOn = where.kind === "tcp" && tlsSettings !== undefined;
+  const listener = tlsOn ? tlsServer(tlsSettings!, onConnection) : net.createServer({ allowHalfOpen: true }, onConnection);
+  const listening = (...args: unknown[]) => new Promise<void>((resolve, reject) => (listener.once("error", reject).listen as (...a: unknown[]) => void)(...args, resolve));
   if (where.kind === "unix") {
     if (existsSync(where.path)) unlinkSync(where.path); // the pidfile check already proved no daemon owns it
-    await new Promise<void>((resolve, reject) => listener.once("error", reject).listen(where.path, resolve));
+    await listening(where.path);
     chmodSync(where.path, 0o660);
+    if (socketGroup !== undefined) chownSync(where.path, 0, socketGroup);
+  } else if (where.kind === "fd") {
+    await listening({ fd: where.fd });
   } else {
-    consola.warn(`listening on tcp://${where.host}:${where.port} WITHOUT TLS OR AUTHENTICATION: anyone who can reach it is root on this host`);
-    await new Promise<void>((resolve, reject) => listener.once("error", reject).listen(where.port, where.host, resolve));
+    if (!tlsOn) consola.warn(`listening on tcp://${where.host}:${where.port} WITHOUT TLS OR AUTHENTICATION: anyone who can reach it is root on this host`);
+    await listening(where.port, where.host);
   }
-  consola.info(`API listening on ${where.kind === "unix" ? `unix://${where.path}` : `tcp://${where.host}:${where.port}`}`);
+  consola.info(`API listening on ${describe(where, tlsOn)}`);
   return listener;
+}
+
+/**
+ * TLS on a TCP listener. With `verify` (Docker's --tlsverify) a client must present a
+ * certificate the CA signed, or the handshake fails; a client speaking plain HTTP fails it too.
+ */
+function tlsServer(settings: TlsSettings, onConnection: (socket: net.Socket) => void): net.Server {
+  return tls.createServer(
+    {
+      key: readFileSync(settings.key),
+      cert: readFileSync(settings.cert),
+      ...(settings.ca ? { ca: readFileSync(settings.ca) } : {}),
+      requestCert: settings.verify,
+      rejectUnauthorized: settings.verify,
+      allowHalfOpen: true,
+    },
+    (socket) => onConnection(socket),
+  );
 }

@@ -61,6 +61,10 @@ export interface EngineOptions {
   registry?: RegistryOptions;
   /** Where containers' cgroups go in every hierarchy (default `bunker`). */
   cgroupParent?: string;
+  /** Nameservers for containers that set none (`--dns` of the daemon). */
+  dns?: string[];
+  /** `--api-cors-header`: the origin browsers may call the API from. */
+  corsOrigin?: string;
 }
 
 export class Engine {
@@ -89,7 +93,7 @@ export class Engine {
     reaper.enable();
     this.#volumes = new VolumeStore(join(options.root, "volumes"));
     this.network = Network.open(options.bridge, options.bip);
-    this.containers = new ContainerService(this.#containerStore, this.images, reaper, this.#volumes, this.network, new ContainerCgroups(options.cgroupParent), this.events);
+    this.containers = new ContainerService(this.#containerStore, this.images, reaper, this.#volumes, this.network, new ContainerCgroups(options.cgroupParent), this.events, { defaultDns: options.dns ?? [] });
     this.execs = new ExecService(this.containers, reaper);
     this.containers.onRemoval((id) => this.execs.forgetContainer(id));
     this.layers = new ContainerLayers(options.root, this.containers, this.images, (record) => this.containerDir(record));

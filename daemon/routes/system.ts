@@ -7,6 +7,7 @@ import type { AppEnv } from "../app.ts";
 import { API_VERSION, MIN_API_VERSION, VERSION } from "../version.ts";
 import { buildCommit } from "../../src/util/build-info.ts";
 import { securityOptionsInfo } from "../../src/security/privileges.ts";
+import { DEFAULT_REGISTRY_OPTIONS } from "../../src/registry/types.ts";
 
 function operatingSystem(): string {
   if (!existsSync("/etc/os-release")) return "linux";
@@ -84,7 +85,7 @@ export function systemRoutes(engine: Engine): Hono<AppEnv> {
       OSType: "linux",
       Architecture: os.machine(),
       IndexServerAddress: "https://index.docker.io/v1/",
-      RegistryConfig: { InsecureRegistryCIDRs: ["127.0.0.0/8"], IndexConfigs: {}, Mirrors: [] },
+      RegistryConfig: registryConfig(engine),
       NCPU: os.cpus().length,
       MemTotal: os.totalmem(),
       GenericResources: null,
@@ -110,4 +111,25 @@ export function systemRoutes(engine: Engine): Hono<AppEnv> {
     });
   });
   return app;
+}
+
+/**
+ * `info`'s RegistryConfig as Docker shapes it: insecure CIDRs (loopback always), insecure
+ * hostnames as IndexConfigs, and the mirrors; `docker info` lists them under Insecure Registries.
+ */
+function registryConfig(engine: Engine) {
+  const options = engine.options.registry ?? DEFAULT_REGISTRY_OPTIONS;
+  const cidrs = options.insecureRegistries.filter((entry) => /^[\d.]+\/\d+$/.test(entry));
+  const names = options.insecureRegistries.filter((entry) => !cidrs.includes(entry));
+  const index = (name: string, secure: boolean, official: boolean, mirrors: string[]) => ({ Name: name, Mirrors: mirrors, Secure: secure, Official: official });
+  return {
+    AllowNondistributableArtifactsCIDRs: [],
+    AllowNondistributableArtifactsHostnames: [],
+    InsecureRegistryCIDRs: [...cidrs, "127.0.0.0/8"],
+    IndexConfigs: {
+      "docker.io": index("docker.io", true, true, options.mirrors),
+      ...Object.fromEntries(names.map((name) => [name, index(name, false, false, [])])),
+    },
+    Mirrors: options.mirrors,
+  };
 }

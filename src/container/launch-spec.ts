@@ -16,6 +16,8 @@ export interface LaunchContext {
   containerDir: string;
   layers: LayerStore;
   cgroupProcs: string[];
+  /** The daemon's `--dns`, for a container that gave none. */
+  defaultDns: string[];
   /** The hierarchies a private cgroup namespace mounts. */
   cgroupMounts: CgroupMount[];
   /** `--device` nodes, or every host device with `--privileged`. */
@@ -31,7 +33,7 @@ export function launchSpecFor(record: ContainerRecord, image: Image, network: Ne
     layersDir: context.layers.layersDir,
     lowerDirs: containerLowers(context.containerDir, context.layers, image.config.rootfs.diff_ids),
     hostname: record.Config.Hostname!,
-    dns: record.HostConfig.Dns,
+    dns: record.HostConfig.Dns.length > 0 ? record.HostConfig.Dns : context.defaultDns,
     extraHosts: record.HostConfig.ExtraHosts ?? [],
     address: network.endpoint?.IPAddress,
     network: network.launch,

@@ -89,6 +89,7 @@ export class ContainerService {
     network: Network,
     readonly cgroups: ContainerCgroups,
     private readonly events: EventBus,
+    private readonly defaults: { defaultDns: string[] } = { defaultDns: [] },
   ) {
     this.#networking = new ContainerNetworking(network);
     this.resources = new ResourceControls(store, cgroups, (record) => this.isRunning(record), (record, action) => this.announce(record, action));
@@ -195,6 +196,7 @@ export class ContainerService {
         layers: this.images.layers,
         cgroupProcs,
         cgroupMounts: this.cgroups.mounts(),
+        defaultDns: this.defaults.defaultDns,
         devices: devices.nodes,
         volumes: this.volumes,
       });
