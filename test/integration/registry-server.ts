@@ -5,9 +5,10 @@
  * rootcertbundle), optionally over TLS from a CA made with openssl.
  */
 import { createPrivateKey, randomUUID, sign } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Server, Subprocess } from "bun";
+import { issueCert, makeCa, openssl } from "./test-ca.ts";
 
 export interface RegistryUsers {
   [user: string]: string;
@@ -27,11 +28,6 @@ function freePort(): number {
   const port = socket.port;
   socket.stop(true);
   return port;
-}
-
-function openssl(...args: string[]): void {
-  const r = Bun.spawnSync(["openssl", ...args], { stderr: "pipe" });
-  if (r.exitCode !== 0) throw new Error(`openssl ${args.join(" ")}: ${r.stderr.toString()}`);
 }
 
 function bcrypt(password: string): string {
@@ -138,12 +134,10 @@ export class TestRegistry {
     const lines = ["version: 0.1", "log: {level: warn}", `storage: {filesystem: {rootdirectory: ${join(this.dir, "storage")}}, delete: {enabled: true}}`];
     let http = `http: {addr: ${this.host}`;
     if (this.options.tls) {
-      openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=bunker test CA", "-keyout", join(this.dir, "ca.key"), "-out", this.caCert);
-      const address = this.options.netns?.address ?? "127.0.0.1";
-      openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${address}`, "-keyout", join(this.dir, "tls.key"), "-out", join(this.dir, "tls.csr"));
-      writeFileSync(join(this.dir, "san.ext"), `subjectAltName=IP:${address}\n`);
-      openssl("x509", "-req", "-in", join(this.dir, "tls.csr"), "-CA", this.caCert, "-CAkey", join(this.dir, "ca.key"), "-CAcreateserial", "-days", "2", "-extfile", join(this.dir, "san.ext"), "-out", join(this.dir, "tls.crt"));
-      http += `, tls: {certificate: ${join(this.dir, "tls.crt")}, key: ${join(this.dir, "tls.key")}}`;
+      const ca = makeCa(this.dir);
+      copyFileSync(ca.cert, this.caCert);
+      const server = issueCert(ca, this.dir, "tls", { serverIp: this.options.netns?.address ?? "127.0.0.1" });
+      http += `, tls: {certificate: ${server.cert}, key: ${server.key}}`;
     }
     lines.push(`${http}}`);
     const users = this.options.users ?? { alice: "wonderland" };
