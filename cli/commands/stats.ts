@@ -1,7 +1,7 @@
 import { pathPart, type ApiClient } from "../client.ts";
 import { defineBunkerCommand } from "../command.ts";
-import { alignColumns, renderTable } from "../render.ts";
-import { compileTemplate } from "../template.ts";
+import { renderTable } from "../render.ts";
+import { formattedRows } from "../formatted.ts";
 import { statsRow, type StatsJson, type StatsRow } from "../stats-row.ts";
 
 const HEADER = ["CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O", "BLOCK I/O", "PIDS"];
@@ -10,11 +10,7 @@ const columns = (r: StatsRow) => [r.ID, r.Name, r.CPUPerc, r.MemUsage, r.MemPerc
 /** `--format 'table {{.Name}}\t{{.CPUPerc}}'` or a plain template; without one Docker's table. */
 function renderer(format: string | undefined): (rows: StatsRow[]) => string {
   if (format === undefined || format === "table") return (rows) => renderTable(HEADER, rows.map(columns));
-  const table = format.startsWith("table ");
-  const render = compileTemplate(table ? format.slice(6) : format);
-  if (!table) return (rows) => rows.map((row) => render(row)).join("\n");
-  const header = render({ Container: "CONTAINER", ID: "CONTAINER ID", Name: "NAME", CPUPerc: "CPU %", MemUsage: "MEM USAGE / LIMIT", MemPerc: "MEM %", NetIO: "NET I/O", BlockIO: "BLOCK I/O", PIDs: "PIDS" });
-  return (rows) => alignColumns([header, ...rows.map((row) => render(row))].map((line) => line.split("\t")), 10, 3);
+  return formattedRows<StatsRow>(format, { Container: "CONTAINER", ID: "CONTAINER ID", Name: "NAME", CPUPerc: "CPU %", MemUsage: "MEM USAGE / LIMIT", MemPerc: "MEM %", NetIO: "NET I/O", BlockIO: "BLOCK I/O", PIDs: "PIDS" });
 }
 
 async function containersToWatch(client: ApiClient, names: string[], all: boolean): Promise<string[]> {

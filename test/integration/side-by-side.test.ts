@@ -25,6 +25,7 @@ beforeAll(async () => {
     await run(["docker", "tag", "base", "other:1"], { DOCKER_HOST: host });
     await run(["docker", "run", "--name", "done0", "--network", "none", "base", "true"], { DOCKER_HOST: host });
     await run(["docker", "run", "--name", "done1", "--network", "none", "base", "false"], { DOCKER_HOST: host });
+    await run(["docker", "run", "--name", "labelled", "--label", "a=b", "--network", "none", "base", "true"], { DOCKER_HOST: host });
   }
 }, 120_000);
 afterAll(async () => {
@@ -78,10 +79,24 @@ describe("inspect", () => {
 });
 
 describe("filters", () => {
+  test("ps --filter status=exited --filter label=a=b --format '{{.Names}}' prints what Docker prints, with either CLI", async () => {
+    const args = ["ps", "--filter", "status=exited", "--filter", "label=a=b", "--format", "{{.Names}}"];
+    const [ours, theirs] = await both(...args);
+    expect(theirs).toBe("labelled\n");
+    expect(ours).toBe(theirs);
+    expect(await bunker.bunkerOk(...args)).toBe(theirs);
+  });
+
+  test("ps --format 'table …' aligns Docker's headers as Docker does", async () => {
+    const [ours, theirs] = await both("ps", "-a", "--filter", "name=done", "--format", "table {{.Names}}\t{{.Image}}\t{{.Command}}\t{{.State}}");
+    expect(await bunker.bunkerOk("ps", "-a", "--filter", "name=done", "--format", "table {{.Names}}\t{{.Image}}\t{{.Command}}\t{{.State}}")).toBe(theirs);
+    expect(ours).toBe(theirs);
+  });
+
   test("ps --filter ancestor=base --filter exited=0 lists what Docker lists", async () => {
     const [ours, theirs] = await both("ps", "-a", "--filter", "ancestor=base", "--filter", "exited=0", "--format", "{{.Names}} {{.Image}} {{.Command}} {{.State}}");
     expect(ours).toBe(theirs);
-    expect(ours).toBe('done0 base "true" exited\n');
+    expect(ours).toBe('labelled base "true" exited\ndone0 base "true" exited\n');
   });
 
   test("ps --filter exited=1 and status=exited, without -a", async () => {
