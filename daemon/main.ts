@@ -105,6 +105,18 @@ export async function runDaemon(argv: string[]): Promise<void> {
     releasePidfile(values.pidfile!);
     process.exit(0);
   };
+  // SIGHUP (systemctl reload): what can change without a restart is read again, from the same
+  // flags and the configuration file as it is now; a bad file is logged and changes nothing.
+  process.on("SIGHUP", () => {
+    try {
+      const reloaded = daemonSettings(argv);
+      engine.reloadRegistryOptions(registryOptions(reloaded));
+      consola.level = reloaded.debug ? LogLevels.debug : logLevel(reloaded["log-level"]);
+      consola.info("SIGHUP: reloaded registry mirrors, insecure registries, transfer limits and the log level");
+    } catch (err) {
+      consola.error(`SIGHUP: configuration not reloaded: ${(err as Error).message}`);
+    }
+  });
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
 }

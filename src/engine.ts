@@ -129,6 +129,16 @@ export class Engine {
     return { containers: all.length, running: all.filter((r) => r.State.Status === "running").length - paused, paused, images: this.images.list().length };
   }
 
+  /** The registry settings now in force (reloaded on SIGHUP). */
+  get registryOptions(): RegistryOptions {
+    return this.distribution.options;
+  }
+
+  /** SIGHUP: new mirrors, insecure registries and transfer limits, without a restart. */
+  reloadRegistryOptions(options: RegistryOptions): void {
+    this.distribution.reconfigure(options);
+  }
+
   /** What `info` reports as missing for networking (forwarding, iptables or nft). */
   warnings(): string[] {
     return this.network.warnings;

@@ -7,7 +7,6 @@ import type { AppEnv } from "../app.ts";
 import { API_VERSION, MIN_API_VERSION, VERSION } from "../version.ts";
 import { buildCommit } from "../../src/util/build-info.ts";
 import { securityOptionsInfo } from "../../src/security/privileges.ts";
-import { DEFAULT_REGISTRY_OPTIONS } from "../../src/registry/types.ts";
 
 function operatingSystem(): string {
   if (!existsSync("/etc/os-release")) return "linux";
@@ -118,7 +117,7 @@ export function systemRoutes(engine: Engine): Hono<AppEnv> {
  * hostnames as IndexConfigs, and the mirrors; `docker info` lists them under Insecure Registries.
  */
 function registryConfig(engine: Engine) {
-  const options = engine.options.registry ?? DEFAULT_REGISTRY_OPTIONS;
+  const options = engine.registryOptions;
   const cidrs = options.insecureRegistries.filter((entry) => /^[\d.]+\/\d+$/.test(entry));
   const names = options.insecureRegistries.filter((entry) => !cidrs.includes(entry));
   const index = (name: string, secure: boolean, official: boolean, mirrors: string[]) => ({ Name: name, Mirrors: mirrors, Secure: secure, Official: official });

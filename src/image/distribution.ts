@@ -20,7 +20,7 @@ export class Distribution {
 
   constructor(
     root: string,
-    readonly options: RegistryOptions,
+    public options: RegistryOptions,
     readonly images: ImageStore,
   ) {
     this.transport = new RegistryTransport(options);
@@ -28,6 +28,14 @@ export class Distribution {
     this.downloads = new LayerDownloads(options.maxConcurrentDownloads);
     this.uploads = new Semaphore(options.maxConcurrentUploads);
     this.sources = new LayerSources(root);
+  }
+
+  /** Applies reloaded registry settings: mirrors, insecure registries, transfer limits. */
+  reconfigure(options: RegistryOptions): void {
+    this.options = options;
+    this.transport.reconfigure(options);
+    this.downloads.setLimit(options.maxConcurrentDownloads);
+    this.uploads.resize(options.maxConcurrentUploads);
   }
 
   client(access: RepositoryAccess): RegistryClient {

@@ -21,6 +21,10 @@ export class LayerDownloads {
     this.#slots = new Semaphore(limit);
   }
 
+  setLimit(limit: number): void {
+    this.#slots.resize(limit);
+  }
+
   /**
    * Runs `download` for the layer unless one is already under way, which is joined instead;
    * `watch` sees the progress either way. Says "Waiting" while no slot is free.

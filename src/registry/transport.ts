@@ -41,9 +41,15 @@ export interface SendInit {
 }
 
 export class RegistryTransport {
-  readonly #insecure: InsecureRegistries;
+  #insecure: InsecureRegistries;
 
-  constructor(readonly options: RegistryOptions) {
+  constructor(public options: RegistryOptions) {
+    this.#insecure = new InsecureRegistries(options.insecureRegistries);
+  }
+
+  /** New mirrors and insecure registries (a daemon reload); requests already sent keep what they had. */
+  reconfigure(options: RegistryOptions): void {
+    this.options = options;
     this.#insecure = new InsecureRegistries(options.insecureRegistries);
   }
 

@@ -1,10 +1,23 @@
 /** At most `limit` holders at a time; the rest wait in order. */
 export class Semaphore {
   #free: number;
+  #limit: number;
   readonly #waiting: Array<() => void> = [];
 
   constructor(limit: number) {
-    this.#free = Math.max(1, limit);
+    this.#limit = Math.max(1, limit);
+    this.#free = this.#limit;
+  }
+
+  /** A new limit (a daemon reload): more slots start waiting work now; fewer take effect as work ends. */
+  resize(limit: number): void {
+    const next = Math.max(1, limit);
+    this.#free += next - this.#limit;
+    this.#limit = next;
+    while (this.#free > 0 && this.#waiting.length > 0) {
+      this.#free--;
+      this.#waiting.shift()!();
+    }
   }
 
   /** Whether a slot is free right now (a pull says "Waiting" when not). */
@@ -18,7 +31,7 @@ export class Semaphore {
     try {
       return await work();
     } finally {
-      const next = this.#waiting.shift();
+      const next = this.#free >= 0 ? this.#waiting.shift() : undefined;
       if (next) next();
       else this.#free++;
     }

@@ -115,6 +115,26 @@ describe("daemon.json", () => {
     }
   });
 
+  test("SIGHUP reloads the registry settings and the log level from the file, without a restart", async () => {
+    const config = join(dir, "reload.json");
+    writeFileSync(config, JSON.stringify({ "insecure-registries": ["first.test:5000"] }));
+    const daemon = new TestDaemon("reload", ["--bridge", "none", "--config-file", config]);
+    await daemon.start();
+    try {
+      const insecure = async () => Object.keys(((await (await daemon.api("/info")).json()) as { RegistryConfig: { IndexConfigs: object } }).RegistryConfig.IndexConfigs);
+      expect(await insecure()).toContain("first.test:5000");
+      writeFileSync(config, JSON.stringify({ "insecure-registries": ["second.test:5000"], "registry-mirrors": ["http://127.0.0.1:1"], "log-level": "debug" }));
+      process.kill(daemon.pid!, "SIGHUP");
+      await eventually(async () => (await insecure()).includes("second.test:5000"));
+      expect(await insecure()).not.toContain("first.test:5000");
+      const pid = daemon.pid;
+      expect((await (await daemon.api("/_ping")).text())).toBe("OK");
+      expect(daemon.pid).toBe(pid);
+    } finally {
+      await daemon.cleanup();
+    }
+  });
+
   test("a setting both in the file and on the command line, or a key bunker does not know, stops the start with one clear line", async () => {
     const config = join(dir, "twice.json");
     writeFileSync(config, JSON.stringify({ dns: ["10.9.8.7"] }));
