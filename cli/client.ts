@@ -4,6 +4,8 @@
  * we skip the `/_ping` version negotiation.
  */
 
+import type { ClientTls } from "./tls-settings.ts";
+
 export const API_VERSION = "1.41";
 export const DEFAULT_HOST = "unix:///var/run/bunker.sock";
 
@@ -73,8 +75,16 @@ export class ApiClient {
     /** The address as the user gave it, for error messages. */
     readonly host: string,
     private readonly debug = false,
+    /** TLS for a tcp:// daemon. */
+    readonly tls?: ClientTls,
   ) {
     this.endpoint = parseHost(host);
+  }
+
+  /** TLS options for a connection to a tcp:// daemon, as node:tls and Bun's fetch take them. */
+  get tlsOptions(): { ca?: string; cert?: string; key?: string; rejectUnauthorized: boolean } | undefined {
+    if (!this.tls || this.endpoint.kind !== "tcp") return undefined;
+    return { ca: this.tls.ca, cert: this.tls.cert, key: this.tls.key, rejectUnauthorized: this.tls.verify };
   }
 
   /** Resolves once the response headers arrive; throws ApiError for statuses >= 400 (304 is success). */
@@ -96,6 +106,7 @@ export class ApiClient {
         // wait, logs -f and attached runs may sit idle for hours: no idle timeout, as with docker.
         timeout: false,
         ...(this.endpoint.kind === "unix" ? { unix: this.endpoint.path } : {}),
+        ...(this.tlsOptions ? { tls: this.tlsOptions } : {}),
       });
     } catch {
       throw new DaemonUnreachableError(this.host);
@@ -109,7 +120,8 @@ export class ApiClient {
   }
 
   private url(path: string, query?: Record<string, QueryValue | string[]>): string {
-    const origin = this.endpoint.kind === "unix" ? "http://localhost" : `http://${this.endpoint.hostname}:${this.endpoint.port}`;
+    const scheme = this.tlsOptions ? "https" : "http";
+    const origin = this.endpoint.kind === "unix" ? "http://localhost" : `${scheme}://${this.endpoint.hostname}:${this.endpoint.port}`;
     return `${origin}/v${API_VERSION}${path}${queryString(query)}`;
   }
 }

@@ -4,6 +4,7 @@
  * parts every command shares: `--help`, usage errors, operand counts, and turning a daemon
  * error into docker's one line on stderr plus the command's exit status.
  */
+import type { ClientTls } from "./tls-settings.ts";
 import { parseArgs, UsageError, type FlagDefs, type ParsedFlags } from "./args.ts";
 import { ApiClient, DaemonUnreachableError, errorLine } from "./client.ts";
 
@@ -25,6 +26,8 @@ export interface CommandSpec<F extends FlagDefs> {
 export interface Connection {
   host: string;
   debug: boolean;
+  /** TLS to a tcp:// daemon (`--tlsverify`, DOCKER_CERT_PATH…). */
+  tls?: ClientTls;
 }
 
 export interface BunkerCommand {
@@ -60,7 +63,7 @@ async function execute<F extends FlagDefs>(spec: CommandSpec<F>, rawArgs: string
   }
   let client: ApiClient;
   try {
-    client = new ApiClient(connection.host, connection.debug);
+    client = new ApiClient(connection.host, connection.debug, connection.tls);
   } catch (error) {
     console.error(errorLine(error));
     return 1;

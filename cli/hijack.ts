@@ -4,7 +4,8 @@
  * is written by hand on a plain socket. Half-open sockets are required: without stdin we send
  * FIN right away, and the daemon keeps streaming until the container exits.
  */
-import { connect, type Socket } from "node:net";
+import { connect, isIP, type Socket } from "node:net";
+import { connect as tlsConnect } from "node:tls";
 import { API_VERSION, ApiClient, ApiError, DaemonUnreachableError, messageFromBody, pathPart, queryString } from "./client.ts";
 import { FrameDemuxer, type Output } from "./demux.ts";
 
@@ -43,10 +44,14 @@ export function openExecStart(client: ApiClient, execId: string, options: Omit<A
 
 function openHijacked(client: ApiClient, path: string, body: string, options: AttachOptions): Promise<AttachSession> {
   const endpoint = client.endpoint;
+  const tlsOptions = client.tlsOptions;
   const socket =
     endpoint.kind === "unix"
       ? connect({ path: endpoint.path, allowHalfOpen: true })
-      : connect({ host: endpoint.hostname, port: endpoint.port, allowHalfOpen: true });
+      : tlsOptions
+        ? // SNI takes a name only; the certificate of an IP address is checked against its IP SAN.
+          (tlsConnect({ host: endpoint.hostname, port: endpoint.port, ...(isIP(endpoint.hostname) ? {} : { servername: endpoint.hostname }), ...tlsOptions }) as unknown as Socket)
+        : connect({ host: endpoint.hostname, port: endpoint.port, allowHalfOpen: true });
   const type = body ? "application/json" : "text/plain";
   socket.write(
     `POST /v${API_VERSION}${path} HTTP/1.1\r\n` +

@@ -4,6 +4,7 @@
  * runs, so a command pays for its own code alone at start-up. `runCli` returns the exit status
  * instead of exiting, so the caller decides how to leave.
  */
+import { clientTls } from "./tls-settings.ts";
 import { parseArgs, UsageError, type FlagDefs } from "./args.ts";
 import { DEFAULT_HOST } from "./client.ts";
 import type { BunkerCommand } from "./command.ts";
@@ -21,6 +22,11 @@ const GLOBAL_FLAGS = {
   host: { kind: "string", short: "H", description: "Daemon socket to connect to", valueName: "string" },
   debug: { kind: "boolean", short: "D", description: "Enable debug mode" },
   version: { kind: "boolean", short: "v", description: "Print version information and quit" },
+  tls: { kind: "boolean", description: "Use TLS; implied by --tlsverify" },
+  tlsverify: { kind: "boolean", description: "Use TLS and verify the remote" },
+  tlscacert: { kind: "string", description: "Trust certs signed only by this CA", valueName: "string" },
+  tlscert: { kind: "string", description: "Path to TLS certificate file", valueName: "string" },
+  tlskey: { kind: "string", description: "Path to TLS key file", valueName: "string" },
 } as const satisfies FlagDefs;
 
 async function loadCommand(name: string): Promise<BunkerCommand> {
@@ -52,12 +58,19 @@ export async function runCli(argv: string[]): Promise<number> {
     return 1;
   }
   const command = await loadCommand(name);
-  return command.run(commandArgs, { host: global.flags.host ?? process.env.BUNKER_HOST ?? DEFAULT_HOST, debug: global.flags.debug });
+  let tls;
+  try {
+    tls = clientTls(global.flags);
+  } catch (error) {
+    console.error(`bunker: ${(error as Error).message}`);
+    return 1;
+  }
+  return command.run(commandArgs, { host: global.flags.host ?? process.env.BUNKER_HOST ?? DEFAULT_HOST, debug: global.flags.debug, tls });
 }
 
 async function usage(): Promise<string> {
   const options = Object.entries(GLOBAL_FLAGS).map(
-    ([long, def]) => `  -${def.short}, --${`${long}${"valueName" in def ? ` ${def.valueName}` : ""}`.padEnd(16)} ${def.description}`,
+    ([long, def]) => `  ${"short" in def ? `-${def.short}, ` : "    "}--${`${long}${"valueName" in def ? ` ${def.valueName}` : ""}`.padEnd(16)} ${def.description}`,
   );
   const commands = (await Promise.all(COMMANDS.map(loadCommand))).map((command) => `  ${command.meta.name.padEnd(11)} ${command.meta.description}`);
   return [

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BIN, eventually, ok, run, TestDaemon } from "./harness.ts";
+import { BIN, eventually, makeBusyboxTarball, ok, run, TestDaemon } from "./harness.ts";
 import { issueCert, makeCa } from "./test-ca.ts";
 
 const REPO = join(import.meta.dir, "../..");
@@ -91,6 +91,21 @@ describe("TLS", () => {
   test("the docker CLI with a certificate the CA signed is served", async () => {
     const version = await ok(run(["docker", "--tlsverify", "--tlscacert", ca.cert, "--tlscert", client.cert, "--tlskey", client.key, "-H", host(), "version", "--format", "{{.Server.APIVersion}}"]));
     expect(version.trim()).toBe("1.41");
+  });
+
+  test("bunker's CLI too: --tlsverify with the files, or DOCKER_CERT_PATH and DOCKER_TLS_VERIFY; run and exec over TLS", async () => {
+    const flags = ["--tlsverify", "--tlscacert", ca.cert, "--tlscert", client.cert, "--tlskey", client.key, "-H", host()];
+    // The base image comes over the test's unix socket.
+    await ok(daemon.bunker("import", makeBusyboxTarball(join(dir, "base.tar")), "base"));
+    expect(await ok(run([BIN, ...flags, "run", "--rm", "base", "echo", "over tls"]))).toBe("over tls\n");
+    const id = (await ok(run([BIN, ...flags, "run", "-d", "base", "sleep", "30"]))).trim();
+    expect(await ok(run([BIN, ...flags, "exec", "-i", id, "cat"], {}, "typed over tls\n"))).toBe("typed over tls\n");
+    const certs = join(dir, "certs");
+    Bun.spawnSync(["mkdir", "-p", certs]);
+    for (const [from, to] of [[ca.cert, "ca.pem"], [client.cert, "cert.pem"], [client.key, "key.pem"]]) writeFileSync(join(certs, to), readFileSync(from));
+    expect((await ok(run([BIN, "-H", host(), "ps", "-q"], { DOCKER_CERT_PATH: certs, DOCKER_TLS_VERIFY: "1" }))).trim()).toBe(id.slice(0, 12));
+    expect((await run([BIN, "-H", host(), "ps"])).code).not.toBe(0);
+    await ok(daemon.bunker("rm", "-f", id));
   });
 
   test("a client without a certificate is refused, and so is plain HTTP", async () => {
