@@ -11,6 +11,7 @@ export interface LogQuery {
   timestamps: boolean;
   tail?: number;
   since?: number;
+  until?: number;
 }
 
 export function logStream(containers: ContainerService, record: ContainerRecord, query: LogQuery): ReadableStream<Uint8Array> {
@@ -18,7 +19,7 @@ export function logStream(containers: ContainerService, record: ContainerRecord,
   const tty = record.Config.Tty;
   const encoder = new TextEncoder();
   function entries(): AsyncGenerator<LogEntry> {
-    const options = { tail: query.tail, since: query.since };
+    const options = { tail: query.tail, since: query.since, until: query.until };
     if (!query.follow) return containers.readLogs(record, options);
     // Following the log file rather than the live pipes means nothing is lost or repeated
     // between the history and the live output; it ends once the exit is recorded.

@@ -1,5 +1,6 @@
 import { humanSize } from "../../src/util/human.ts";
 import { defineBunkerCommand } from "../command.ts";
+import { confirmed } from "../confirm.ts";
 
 interface PruneReport {
   ImagesDeleted: ({ Untagged?: string; Deleted?: string })[] | null;
@@ -27,10 +28,3 @@ export default defineBunkerCommand({
     return 0;
   },
 });
-
-/** Docker's prompt: only "y" or "Y" (first line of stdin) goes ahead. */
-async function confirmed(question: string): Promise<boolean> {
-  process.stdout.write(question);
-  for await (const line of console) return /^\s*y(es)?\s*$/i.test(line);
-  return false;
-}

@@ -111,3 +111,17 @@ export function containerFilter(filters: Map<string, string[]>, context: Contain
   for (const key of filters.keys()) if (!(key in table)) throw new InvalidArgumentError(`invalid filter '${key}'`);
   return (record) => [...filters].every(([key, values]) => values.some((value) => table[key]!(record, value)));
 }
+
+/** `container prune`'s filters: `until` (created before a timestamp or duration the CLI turned into one) and `label`/`label!`. */
+export function pruneFilter(filters: Map<string, string[]>): (record: ContainerRecord) => boolean {
+  for (const key of filters.keys()) if (!["until", "label", "label!"].includes(key)) throw new InvalidArgumentError(`invalid filter '${key}'`);
+  const until = (filters.get("until") ?? []).map((value) => {
+    const seconds = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Date.parse(value) / 1000;
+    if (Number.isNaN(seconds)) throw new InvalidArgumentError(`invalid filter 'until=${value}'`);
+    return seconds * 1000;
+  });
+  return (record) =>
+    until.every((limit) => Date.parse(record.Created) < limit) &&
+    (filters.get("label") ?? []).every((label) => labelMatches(record.Config.Labels, label)) &&
+    (filters.get("label!") ?? []).every((label) => !labelMatches(record.Config.Labels, label));
+}

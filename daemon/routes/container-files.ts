@@ -43,7 +43,9 @@ export function containerFileRoutes(engine: Engine): Hono<AppEnv> {
 
   app.get("/containers/:id/top", async (c) => {
     const record = engine.containers.get(c.req.param("id"));
-    return c.json(await top(record, engine.containers.resources.pidsOf(record), c.req.query("ps_args") || undefined));
+    const result = await top(record, engine.containers.resources.pidsOf(record), c.req.query("ps_args") || undefined);
+    engine.containers.announce(record, "top");
+    return c.json(result);
   });
 
   return app;

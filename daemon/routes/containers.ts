@@ -9,7 +9,7 @@ import { parseBool, parseFilters, parseInteger } from "../query.ts";
 import { inspect, listItem } from "../render/container.ts";
 import { attachOutput } from "../attach.ts";
 import { logStream } from "../logs.ts";
-import { containerFilter } from "../filters/containers.ts";
+import { containerFilter, pruneFilter } from "../filters/containers.ts";
 import { jsonLimit, jsonOf } from "../validate.ts";
 import { createContainerBody } from "../schemas/container-create.ts";
 
@@ -120,6 +120,7 @@ export function containerRoutes(engine: Engine): Hono<AppEnv> {
         timestamps: parseBool(c.req.query("timestamps")),
         tail: tail === undefined || tail === "all" ? undefined : parseInteger(tail, "tail"),
         since: parseSince(c.req.query("since")),
+        until: parseSince(c.req.query("until")),
       }),
       200,
     );
@@ -131,6 +132,24 @@ export function containerRoutes(engine: Engine): Hono<AppEnv> {
     return c.body(attachOutput(containers, record, new URL(c.req.url).searchParams).output, 200, {
       "Content-Type": "application/vnd.docker.raw-stream",
     });
+  });
+
+  app.post("/containers/:id/rename", (c) => {
+    const name = c.req.query("name");
+    if (!name) throw new InvalidArgumentError("Neither old nor new names may be empty");
+    containers.rename(c.req.param("id"), name);
+    return c.body(null, 204);
+  });
+
+  // Stopped containers, as `until` and `label` filters allow; the space is their writable layers'.
+  app.post("/containers/prune", async (c) => {
+    const eligible = pruneFilter(parseFilters(c.req.query("filters")));
+    let space = 0;
+    const sized = await Promise.all(containers.list().filter(eligible).map(async (record) => [record.Id, (await engine.layers.sizes(record)).SizeRw] as const));
+    const sizes = new Map(sized);
+    const removed = await containers.prune((record) => sizes.has(record.Id));
+    for (const id of removed) space += sizes.get(id) ?? 0;
+    return c.json({ ContainersDeleted: removed.length ? removed : null, SpaceReclaimed: space });
   });
 
   app.delete("/containers/:id", async (c) => {

@@ -51,10 +51,12 @@ export class ContainerLayers {
     );
   }
 
-  commit(ref: string, options: CommitOptions): Promise<Image> {
+  async commit(ref: string, options: CommitOptions): Promise<Image> {
     const record = this.containers.get(ref);
     const freeze = record.State.Status === "running" ? () => this.containers.resources.freezeBriefly(record) : undefined;
-    return commitContainer({ images: this.images, tmpDir: this.#tmpDir, upperDir: this.#upperDir(record), freeze }, record, options);
+    const image = await commitContainer({ images: this.images, tmpDir: this.#tmpDir, upperDir: this.#upperDir(record), freeze }, record, options);
+    this.containers.announce(record, "commit");
+    return image;
   }
 
   export(ref: string): ReadableStream<Uint8Array> {
@@ -62,6 +64,7 @@ export class ContainerLayers {
     const upper = this.#upperDir(record);
     // A container never started is its image: its lowers alone, the first standing in as the top.
     const dirs = existsSync(upper) ? [upper, ...this.#lowers(record)] : this.#lowers(record);
+    this.containers.announce(record, "export");
     return exportFilesystem(this.#tmpDir, this.images.layers.layersDir, dirs);
   }
 

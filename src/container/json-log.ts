@@ -122,6 +122,8 @@ export interface ReadOptions {
   tail?: number;
   /** Unix seconds; entries before it are skipped. */
   since?: number;
+  /** Unix seconds; entries after it are skipped (`logs --until`). */
+  until?: number;
 }
 
 export interface FollowOptions {
@@ -156,7 +158,9 @@ export async function* readJsonLog(path: string, options: ReadOptions = {}, foll
         return null;
       }
       const entry = parseLine(line);
-      if (!entry || (options.since !== undefined && Date.parse(entry.time) / 1000 < options.since)) return null;
+      if (!entry) return null;
+      const at = Date.parse(entry.time) / 1000;
+      if ((options.since !== undefined && at < options.since) || (options.until !== undefined && at > options.until)) return null;
       return entry;
     };
     for (const handle of rotated) {

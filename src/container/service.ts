@@ -238,6 +238,7 @@ export class ContainerService {
     const running = this.#running.get(record.Id);
     if (!running) throw new ConflictError(`Container ${record.Id} is not running`);
     running.stdio.resize(rows, cols);
+    this.announce(record, "resize", { height: String(rows), width: String(cols) });
   }
 
   /** Without `seconds`, the container's StopTimeout, else Docker's 10; a negative wait never kills. */
@@ -286,6 +287,29 @@ export class ContainerService {
       }
     }
     this.announce(record, "restart");
+  }
+
+  /** `rename`: Docker's checks (a valid name not held by another container), then an event with the old name. */
+  rename(ref: string, name: string): void {
+    const record = this.store.get(ref);
+    const chosen = validateName(name);
+    if (chosen === record.Name) throw new InvalidArgumentError(`Renaming a container with the same name as its current name`);
+    const holder = this.store.nameTaken(chosen);
+    if (holder) throw new ConflictError(`Error when allocating new name: Conflict. The container name "/${chosen}" is already in use by container "${holder}". You have to remove (or rename) that container to be able to reuse that name.`);
+    const oldName = record.Name;
+    this.store.rename(record, chosen);
+    this.announce(record, "rename", { oldName: `/${oldName}` });
+  }
+
+  /** `container prune`: every container not running (nor waiting to restart) that `eligible` keeps; returns their IDs. */
+  async prune(eligible: (record: ContainerRecord) => boolean): Promise<string[]> {
+    const removed: string[] = [];
+    for (const record of this.store.list()) {
+      if (this.#running.has(record.Id) || this.#restarts.isPending(record.Id) || !eligible(record)) continue;
+      await this.remove(record.Id);
+      removed.push(record.Id);
+    }
+    return removed;
   }
 
   /** Resolves with the exit code once `condition` holds. */

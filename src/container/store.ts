@@ -57,6 +57,14 @@ export class ContainerStore {
     this.#ids.delete(record.Id);
   }
 
+  /** A new name for the record (free, checked by the caller), saved and indexed. */
+  rename(record: ContainerRecord, name: string): void {
+    this.#names.delete(record.Name);
+    record.Name = name;
+    this.#names.set(name, record.Id);
+    this.save(record);
+  }
+
   has(id: string): boolean {
     return this.#records.has(id);
   }
