@@ -75,6 +75,11 @@ export function formatNames(names: string[] | null | undefined): string {
   return (names ?? []).map((name) => name.replace(/^\//, "")).join(",");
 }
 
+/** Go's time.Time String() of unix seconds, as docker's {{.CreatedAt}} prints it (in UTC): `2024-01-02 15:04:05 +0000 UTC`. */
+export function goTime(unixSeconds: number): string {
+  return `${new Date(unixSeconds * 1000).toISOString().slice(0, 19).replace("T", " ")} +0000 UTC`;
+}
+
 /** The CREATED column from unix seconds: `3 minutes ago`. */
 export function createdAgo(unixSeconds: number, now = Date.now()): string {
   return `${humanDuration(now - unixSeconds * 1000)} ago`;

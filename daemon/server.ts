@@ -96,7 +96,12 @@ export async function listen(app: Hono<AppEnv>, engine: Engine, where: Listener,
   } else if (where.kind === "fd") {
     await listening({ fd: where.fd });
   } else {
-    if (!tlsOn) consola.warn(`listening on tcp://${where.host}:${where.port} WITHOUT TLS OR AUTHENTICATION: anyone who can reach it is root on this host`);
+    if (!tlsOn) {
+      consola.warn(`listening on tcp://${where.host}:${where.port} WITHOUT TLS OR AUTHENTICATION: anyone who can reach it is root on this host`);
+      if (!/^(127\.|localhost$|::1$)/.test(where.host)) {
+        engine.warn(`WARNING: API is accessible on http://${where.host}:${where.port} without encryption. Access to the remote API is equivalent to root access on the host.`);
+      }
+    }
     await listening(where.port, where.host);
   }
   consola.info(`API listening on ${describe(where, tlsOn)}`);

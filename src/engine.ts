@@ -29,7 +29,8 @@ import { ExecService } from "./exec/exec-service.ts";
 import { EventBus } from "./events/event-bus.ts";
 import { ContainerLayers } from "./container/container-layers.ts";
 import { Reaper } from "./container/reaper.ts";
-import { VolumeStore } from "./volume/store.ts";
+import { VolumeStore, type Volume } from "./volume/store.ts";
+import { treeSize } from "./container/tree-size.ts";
 import type { ContainerRecord } from "./container/record.ts";
 import { insertFile, type InsertProgress } from "./image/insert.ts";
 import { loadImages, type LoadedImage } from "./image/load.ts";
@@ -50,6 +51,13 @@ import { CacheNotes } from "./build/cache-notes.ts";
 import { mountLowers } from "./image/layer-store.ts";
 import { NotFoundError } from "./errors.ts";
 import { DEFAULT_REGISTRY_OPTIONS, type Credentials, type ProgressSink, type RegistryOptions } from "./registry/types.ts";
+
+export interface DiskUsage {
+  layersSize: number;
+  images: { image: Image; containers: number }[];
+  containers: { record: ContainerRecord; SizeRw: number; SizeRootFs: number }[];
+  volumes: { volume: Volume; size: number; refCount: number }[];
+}
 
 export interface EngineOptions {
   root: string;
@@ -139,9 +147,44 @@ export class Engine {
     this.distribution.reconfigure(options);
   }
 
-  /** What `info` reports as missing for networking (forwarding, iptables or nft). */
+  /** Where a volume's data is on the host (`Mountpoint`). */
+  volumeDataPath(name: string): string {
+    return this.#volumes.dataPath(name);
+  }
+
+  /**
+   * `system df`: what images, containers and volumes take on disk, and what is in use. Image
+   * sizes count each layer once overall (LayersSize); a volume is in use while a container
+   * names it.
+   */
+  async diskUsage(): Promise<DiskUsage> {
+    const records = this.containers.list();
+    const usedImages = new Map<string, number>();
+    for (const record of records) usedImages.set(record.Image, (usedImages.get(record.Image) ?? 0) + 1);
+    const layerSizes = new Map<string, number>();
+    for (const image of this.images.list()) for (const diffId of image.config.rootfs.diff_ids) layerSizes.set(diffId, this.images.layers.size(diffId));
+    const containers = await Promise.all(records.map(async (record) => ({ record, ...(await this.layers.sizes(record)) })));
+    const volumeRefs = new Map<string, number>();
+    for (const record of records) for (const mount of record.Mounts) if (mount.Type === "volume") volumeRefs.set(mount.Name, (volumeRefs.get(mount.Name) ?? 0) + 1);
+    const volumes = await Promise.all(this.#volumes.list().map(async (volume) => ({ volume, size: await treeSize(this.#volumes.dataPath(volume.Name)), refCount: volumeRefs.get(volume.Name) ?? 0 })));
+    return {
+      layersSize: [...layerSizes.values()].reduce((sum, size) => sum + size, 0),
+      images: this.images.list().map((image) => ({ image, containers: usedImages.get(image.id) ?? 0 })),
+      containers,
+      volumes,
+    };
+  }
+
+  readonly #warnings: string[] = [];
+
+  /** A warning for `info` (the daemon's: an API on a public address without TLS). */
+  warn(text: string): void {
+    this.#warnings.push(text);
+  }
+
+  /** What `info` warns of: missing networking (forwarding, iptables or nft), the daemon's own warnings. */
   warnings(): string[] {
-    return this.network.warnings;
+    return [...this.#warnings, ...this.network.warnings];
   }
 
   async importImage(tarball: AsyncIterable<Uint8Array>, options: ImportOptions, onProgress?: (bytes: number) => void): Promise<Image> {

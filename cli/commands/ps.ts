@@ -1,6 +1,6 @@
 import { shortId } from "../../src/util/ids.ts";
 import { defineBunkerCommand } from "../command.ts";
-import { createdAgo, formatNames, formatPorts, psCommand, renderTable, type PortBinding } from "../render.ts";
+import { createdAgo, formatNames, formatPorts, goTime, psCommand, renderTable, type PortBinding } from "../render.ts";
 import { humanSize } from "../../src/util/human.ts";
 import { filtersQuery } from "../filters.ts";
 import { formattedRows } from "../formatted.ts";
@@ -43,10 +43,7 @@ const PS_HEADERS: PsRow = {
   State: "STATE", Status: "STATUS", Size: "SIZE", Names: "NAMES", Labels: "LABELS", Mounts: "MOUNTS", Networks: "NETWORKS",
 };
 
-/** Go's time.Time String(), as docker's {{.CreatedAt}} prints it: `2024-01-02 15:04:05 +0000 UTC`. */
-function goTime(unixSeconds: number): string {
-  return `${new Date(unixSeconds * 1000).toISOString().slice(0, 19).replace("T", " ")} +0000 UTC`;
-}
+
 
 export default defineBunkerCommand({
   name: "ps",

@@ -7,6 +7,8 @@ import type { AppEnv } from "../app.ts";
 import { API_VERSION, MIN_API_VERSION, VERSION } from "../version.ts";
 import { buildCommit } from "../../src/util/build-info.ts";
 import { securityOptionsInfo } from "../../src/security/privileges.ts";
+import { listItem as imageListItem } from "../render/image.ts";
+import { listItem } from "../render/container.ts";
 
 function operatingSystem(): string {
   if (!existsSync("/etc/os-release")) return "linux";
@@ -46,6 +48,8 @@ export function systemRoutes(engine: Engine): Hono<AppEnv> {
       Experimental: false,
     });
   });
+
+  app.get("/system/df", async (c) => c.json(await diskUsage(engine)));
 
   app.get("/info", (c) => {
     const counts = engine.counts();
@@ -110,6 +114,27 @@ export function systemRoutes(engine: Engine): Hono<AppEnv> {
     });
   });
   return app;
+}
+
+/** `GET /system/df` in Docker's shape: the image and container list items with their sizes, and the volumes with their usage. */
+async function diskUsage(engine: Engine) {
+  const usage = await engine.diskUsage();
+  return {
+    LayersSize: usage.layersSize,
+    Images: usage.images.map(({ image, containers }) => ({ ...imageListItem(image), Containers: containers, SharedSize: 0 })),
+    Containers: usage.containers.map(({ record, SizeRw, SizeRootFs }) => listItem(record, { SizeRw, SizeRootFs })),
+    Volumes: usage.volumes.map(({ volume, size, refCount }) => ({
+      CreatedAt: volume.CreatedAt,
+      Driver: "local",
+      Labels: null,
+      Mountpoint: engine.volumeDataPath(volume.Name),
+      Name: volume.Name,
+      Options: null,
+      Scope: "local",
+      UsageData: { Size: size, RefCount: refCount },
+    })),
+    BuildCache: [],
+  };
 }
 
 /**

@@ -66,6 +66,10 @@ export class VolumeStore {
     return volume;
   }
 
+  list(): Volume[] {
+    return [...this.#volumes.values()];
+  }
+
   get(name: string): Volume {
     const volume = this.#volumes.get(name);
     if (!volume) throw new NotFoundError(`no such volume: ${name}`);

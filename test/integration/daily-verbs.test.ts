@@ -56,3 +56,23 @@ describe("logs --until", () => {
     await ok(daemon.bunker("rm", id));
   });
 });
+
+describe("system df, system prune, images --format", () => {
+  test("system df prints the same through both CLIs, with a stopped container's layer reclaimable; system prune takes it", async () => {
+    const id = (await ok(daemon.bunker("run", "-d", "base", "sh", "-c", "echo data > /f"))).trim();
+    await ok(daemon.bunker("wait", id));
+    const ours = await ok(daemon.bunker("system", "df"));
+    expect(ours).toBe(await ok(daemon.docker("system", "df")));
+    expect(ours).toMatch(/^Containers\s+1\s+0\s+5B\s+5B \(100%\)$/m);
+    expect(ours).toMatch(/^Images\s+1\s+1\s+/m);
+    const pruned = await ok(daemon.bunker("system", "prune", "-f"));
+    expect(pruned).toBe(`Deleted Containers:\n${id}\n\nTotal reclaimed space: 5B\n`);
+    expect((await ok(daemon.bunker("ps", "-aq"))).trim()).toBe("");
+  });
+
+  test("images --format with Docker's fields, and a table", async () => {
+    expect(await ok(daemon.bunker("images", "--format", "{{.Repository}}:{{.Tag}}"))).toBe("base:latest\n");
+    const table = await ok(daemon.bunker("images", "--format", "table {{.Repository}}\\t{{.Tag}}"));
+    expect(table).toBe(await ok(daemon.docker("images", "--format", "table {{.Repository}}\\t{{.Tag}}")));
+  });
+});
