@@ -149,8 +149,8 @@ export function errorLine(error: unknown): string {
   return String(error);
 }
 
-/** A JSON message stream (import, pull): whitespace-separated objects, one per line from the daemon. */
-export async function* jsonMessages(response: Response): AsyncGenerator<JsonMessage> {
+/** A JSON message stream (import, pull, events, stats): whitespace-separated objects, one per line from the daemon. */
+export async function* jsonMessages<T = JsonMessage>(response: Response): AsyncGenerator<T> {
   if (!response.body) return;
   const decoder = new TextDecoder();
   let buffered = "";
@@ -158,9 +158,9 @@ export async function* jsonMessages(response: Response): AsyncGenerator<JsonMess
     buffered += decoder.decode(chunk, { stream: true });
     const lines = buffered.split("\n");
     buffered = lines.pop() ?? "";
-    for (const line of lines) if (line.trim() !== "") yield JSON.parse(line) as JsonMessage;
+    for (const line of lines) if (line.trim() !== "") yield JSON.parse(line) as T;
   }
-  if (buffered.trim() !== "") yield JSON.parse(buffered) as JsonMessage;
+  if (buffered.trim() !== "") yield JSON.parse(buffered) as T;
 }
 
 export interface JsonMessage {

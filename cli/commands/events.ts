@@ -1,3 +1,4 @@
+import { jsonMessages } from "../client.ts";
 import { defineBunkerCommand } from "../command.ts";
 import { filtersQuery } from "../filters.ts";
 import { parseSince } from "../since.ts";
@@ -45,18 +46,9 @@ export default defineBunkerCommand({
         filters: filtersQuery(flags.filter),
       },
     });
-    const decoder = new TextDecoder();
-    let pending = "";
-    for await (const chunk of response.body!) {
-      pending += decoder.decode(chunk, { stream: true });
-      const lines = pending.split("\n");
-      pending = lines.pop()!;
-      for (const line of lines) {
-        if (!line.trim()) continue;
-        const event = JSON.parse(line) as EventJson;
-        // The template sees Docker's fields, old clients' `Status`, `ID` and `From` among them.
-        console.log(template ? template({ ...event, Status: event.status, ID: event.id, From: event.from }) : eventLine(event));
-      }
+    for await (const event of jsonMessages<EventJson>(response)) {
+      // The template sees Docker's fields, old clients' `Status`, `ID` and `From` among them.
+      console.log(template ? template({ ...event, Status: event.status, ID: event.id, From: event.from }) : eventLine(event));
     }
     return 0;
   },

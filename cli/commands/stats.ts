@@ -1,4 +1,4 @@
-import { pathPart, type ApiClient } from "../client.ts";
+import { jsonMessages, pathPart, type ApiClient } from "../client.ts";
 import { defineBunkerCommand } from "../command.ts";
 import { renderTable } from "../render.ts";
 import { formattedRows } from "../formatted.ts";
@@ -41,14 +41,7 @@ export default defineBunkerCommand({
     const latest = new Map<string, StatsRow>();
     const follow = async (name: string) => {
       const response = await client.request("GET", `/containers/${pathPart(name)}/stats`, { query: { stream: "1" } });
-      const decoder = new TextDecoder();
-      let pending = "";
-      for await (const chunk of response.body!) {
-        pending += decoder.decode(chunk, { stream: true });
-        const lines = pending.split("\n");
-        pending = lines.pop()!;
-        for (const line of lines) if (line.trim()) latest.set(name, statsRow(JSON.parse(line) as StatsJson, name, !flags["no-trunc"]));
-      }
+      for await (const sample of jsonMessages<StatsJson>(response)) latest.set(name, statsRow(sample, name, !flags["no-trunc"]));
     };
     const draw = () => {
       const rows = targets.flatMap((name) => latest.get(name) ?? []);

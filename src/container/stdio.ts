@@ -9,6 +9,7 @@ import { closeSync, existsSync, openSync, constants } from "node:fs";
 import { join } from "node:path";
 import * as sys from "../../ffi/sys.ts";
 import { FdWriter } from "../util/fd-writer.ts";
+import { forEachChunk } from "../util/fd-chunks.ts";
 import type { Stdio } from "../start/launch.ts";
 import { JsonLogWriter, type StreamName } from "./json-log.ts";
 import type { LogFile } from "./log-options.ts";
@@ -135,7 +136,7 @@ export class ContainerStdio {
 
   async #pump(stream: StreamName, fd: number): Promise<void> {
     try {
-      for await (const chunk of Bun.file(fd).stream()) {
+      await forEachChunk(fd, (chunk) => {
         this.#log.write(stream, chunk);
         for (const listener of this.#listeners) {
           try {
@@ -144,9 +145,7 @@ export class ContainerStdio {
             // One client's failure (a closed connection) must not stop the log or the others.
           }
         }
-      }
-    } catch {
-      // A terminal master reads EIO once the last slave is closed: that is its end of output.
+      });
     } finally {
       if (fd === this.#terminal) {
         this.#terminal = undefined;

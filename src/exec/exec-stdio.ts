@@ -8,6 +8,7 @@
 import { closeSync, constants, openSync } from "node:fs";
 import * as sys from "../../ffi/sys.ts";
 import { FdWriter } from "../util/fd-writer.ts";
+import { forEachChunk } from "../util/fd-chunks.ts";
 import type { Stdio } from "../start/launch.ts";
 import type { StreamName } from "../container/json-log.ts";
 
@@ -90,15 +91,7 @@ export class ExecStdio {
 
   async #pump(stream: StreamName, fd: number): Promise<void> {
     try {
-      for await (const chunk of Bun.file(fd).stream()) {
-        try {
-          this.listener(stream, chunk);
-        } catch {
-          // A listener that failed (its client gone) takes nothing else with it.
-        }
-      }
-    } catch {
-      // EIO on a terminal master once the process is gone: the end of the output.
+      await forEachChunk(fd, (chunk) => this.listener(stream, chunk));
     } finally {
       if (fd === this.#terminal) {
         this.#terminal = undefined;
