@@ -4,16 +4,12 @@
  * or a Go duration back from now (`10s`, `1m30s`, `1.5h`). Sent to the daemon as unix seconds.
  */
 
-const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
+import { goDurationMs } from "../src/util/go-duration.ts";
 
 export function parseSince(value: string, now = Date.now()): string {
   if (/^\d+(\.\d+)?$/.test(value)) return value;
-  if (DURATION.test(value)) {
-    let ms = 0;
-    for (const [, amount, unit] of value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(amount) * DURATION_UNITS[unit];
-    return unixSeconds(now - ms);
-  }
+  const ago = goDurationMs(value);
+  if (ago !== undefined) return unixSeconds(now - ago);
   if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(value)) {
     const zoned = /(Z|[+-]\d{2}:?\d{2})$/.test(value) || value.length === 10 ? value : `${value}Z`;
     const ms = Date.parse(zoned.replace(" ", "T"));

@@ -202,7 +202,9 @@ export class Engine {
 
   /** `save`: the images as one docker-archive tar stream; unknown names fail before it starts. */
   saveImages(names: string[]): AsyncIterable<Uint8Array> {
-    return saveImages(this.images, names);
+    const archive = saveImages(this.images, names);
+    for (const name of names) this.events.emit("image", "save", this.images.resolve(name).id, { name });
+    return archive;
   }
 
   async loadImages(archive: AsyncIterable<Uint8Array>): Promise<LoadedImage[]> {

@@ -64,6 +64,7 @@ export class ContainerFiles {
       return view.pseudoMounts.some((mount) => inside.startsWith(`${mount}/`));
     };
     const tar = toWebStream(packTree(located.hostPath, { name: located.stat.name, skip }) as AsyncIterable<Uint8Array>, () => view.release());
+    this.containers.announce(record, "archive-path", { path });
     return { stat: located.stat, tar };
   }
 
@@ -75,6 +76,7 @@ export class ContainerFiles {
       const { hostPath, isDirectory } = locate(view.root, path, ref, true);
       if (!isDirectory) throw new InvalidArgumentError(`extraction point is not a directory: ${path}`);
       await extractTar(tar, hostPath, { whiteouts: "none", noOverwriteDirNonDir: options.noOverwriteDirNonDir });
+      this.containers.announce(record, "extract-to-dir", { path });
     } finally {
       await view.release();
     }

@@ -131,7 +131,9 @@ export class ContainerService {
     }
     const record = buildRecord(id, chosen, withNetworkContainerId(request, (ref) => this.store.get(ref).Id), image);
     record.CgroupPath = this.cgroups.pathFor(id, record.HostConfig.CgroupParent);
+    const before = new Set(this.volumes.list().map((volume) => volume.Name));
     record.Mounts = planMounts(record, { container: (ref) => this.store.get(ref), volumes: this.volumes });
+    for (const mount of record.Mounts) if (mount.Type === "volume" && !before.has(mount.Name)) this.events.emit("volume", "create", mount.Name, { driver: "local" });
     try {
       this.store.add(record);
     } catch (err) {
@@ -212,6 +214,7 @@ export class ContainerService {
     const { pid } = launched;
     // Stage 3 seeded every volume still empty: from now on what is in them is the user's.
     for (const mount of record.Mounts) if (mount.Type === "volume") this.volumes.markSeeded(mount.Name);
+    this.#announceVolumes(record, "mount");
     transition(record, "running", { Pid: pid, ExitCode: 0, Error: "", StartedAt: nowRfc3339Nano(), PidStartTime: processStartTime(pid) ?? 0, OOMKilled: false, Paused: false });
     this.store.save(record);
     this.announce(record, "start");
@@ -225,6 +228,15 @@ export class ContainerService {
   /** An event about `record`, with Docker's attributes: its name, image and labels. */
   announce(record: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
     this.events.emit("container", action, record.Id, { ...record.Config.Labels, image: record.Config.Image, name: record.Name, ...extra });
+  }
+
+  /** The container's volumes mounted at its start, or let go at its exit (Docker's volume events). */
+  #announceVolumes(record: ContainerRecord, action: "mount" | "unmount"): void {
+    for (const mount of record.Mounts) {
+      if (mount.Type !== "volume") continue;
+      const mounted: Record<string, string> = action === "mount" ? { destination: mount.Destination, propagation: "", "read/write": String(mount.RW) } : {};
+      this.events.emit("volume", action, mount.Name, { container: record.Id, driver: "local", ...mounted });
+    }
   }
 
   /** Calls `watcher` with the ID of every container removed from now on. */
@@ -370,7 +382,10 @@ export class ContainerService {
    */
   attach(ref: string, listener: OutputListener): Attachment {
     const record = this.store.get(ref);
-    const attachment = new Attachment(listener, record.Config.StdinOnce, (a) => this.#pendingAttach.delete(record.Id, a));
+    const attachment = new Attachment(listener, record.Config.StdinOnce, (a) => {
+      this.#pendingAttach.delete(record.Id, a);
+      this.announce(record, "detach");
+    });
     const running = this.#running.get(record.Id);
     if (running) attachment.connect(running.stdio);
     else this.#pendingAttach.add(record.Id, attachment);
@@ -429,6 +444,7 @@ export class ContainerService {
       await this.#networking.release(record);
       this.#recordExit(record, code, this.cgroups.oomKilled(cgroupPathOf(record)));
       this.cgroups.remove(cgroupPathOf(record));
+      this.#announceVolumes(record, "unmount");
       if (record.State.OOMKilled) this.announce(record, "oom");
       this.announce(record, "die", { exitCode: String(record.State.ExitCode) });
       const restarting = this.store.has(record.Id) && this.#restarts.afterExit(record, () => this.#restartByPolicy(record));
@@ -512,7 +528,10 @@ export class ContainerService {
   #releaseVolumes(record: ContainerRecord): void {
     const used = new Set(this.store.list().flatMap((other) => other.Mounts.flatMap((mount) => (mount.Type === "volume" ? [mount.Name] : []))));
     for (const mount of record.Mounts) {
-      if (mount.Type === "volume" && !used.has(mount.Name)) this.volumes.remove(mount.Name);
+      if (mount.Type === "volume" && !used.has(mount.Name)) {
+        this.volumes.remove(mount.Name);
+        this.events.emit("volume", "destroy", mount.Name, { driver: "local" });
+      }
     }
   }
 

@@ -35,6 +35,8 @@ describe("container prune", () => {
     const labelled = (await ok(daemon.bunker("run", "-d", "--label", "keep=yes", "base", "true"))).trim();
     const running = (await ok(daemon.bunker("run", "-d", "base", "sleep", "30"))).trim();
     await ok(daemon.bunker("wait", stopped, labelled));
+    // until=24h: only containers made more than a day ago, so none of these.
+    expect(await ok(daemon.bunker("container", "prune", "-f", "--filter", "until=24h"))).toBe("Total reclaimed space: 0B\n");
     const pruned = await ok(daemon.bunker("container", "prune", "-f", "--filter", "label!=keep=yes"));
     expect(pruned).toBe(`Deleted Containers:\n${stopped}\n\nTotal reclaimed space: 0B\n`);
     const left = (await ok(daemon.bunker("container", "ls", "-a", "-q", "--no-trunc"))).trim().split("\n").sort();

@@ -78,6 +78,21 @@ describe("a container's events", () => {
   });
 });
 
+describe("volumes and copies", () => {
+  test("a volume's create, mount, unmount and destroy; cp's archive-path and extract-to-dir", async () => {
+    const since = String(Date.now() / 1000);
+    await ok(daemon.bunker("run", "--rm", "-v", "/data", "base", "true"));
+    const id = (await daemon.bunkerOk("create", "base", "true")).trim();
+    await ok(daemon.bunker("cp", `${id}:/etc/hostname`, "-"));
+    await ok(daemon.bunker("rm", id));
+    const until = String(Date.now() / 1000 + 0.001);
+    const query = async (filter: string) =>
+      (await daemon.bunkerOk("events", "--since", since, "--until", until, "--filter", filter, "--format", "{{.Type}} {{.Action}}")).trim().split("\n");
+    expect(await query("type=volume")).toEqual(["volume create", "volume mount", "volume unmount", "volume destroy"]);
+    expect(await query("event=archive-path")).toEqual(["container archive-path"]);
+  });
+});
+
 describe("a subscriber that never reads", () => {
   test("thousands of events later it is dropped, and the daemon's memory is within 10 MB of where it was", async () => {
     const flood = async () => {
