@@ -17,6 +17,7 @@ import { containerFileRoutes } from "./routes/container-files.ts";
 import { containerResourceRoutes } from "./routes/container-resources.ts";
 import { execRoutes } from "./routes/exec.ts";
 import { eventRoutes } from "./routes/events.ts";
+import { volumeRoutes } from "./routes/volumes.ts";
 import { imageTransferRoutes } from "./routes/image-transfer.ts";
 import { registryRoutes } from "./routes/registry.ts";
 import { buildRoutes } from "./routes/build.ts";
@@ -54,6 +55,7 @@ export function buildApp(engine: Engine): Hono<AppEnv> {
   app.route("/", containerResourceRoutes(engine));
   app.route("/", execRoutes(engine));
   app.route("/", eventRoutes(engine));
+  app.route("/", volumeRoutes(engine));
   app.route("/", imageTransferRoutes(engine));
   app.route("/", buildRoutes(engine));
   app.notFound((c) => errorResponse(404, `page not found: ${c.req.method} ${c.req.path}`));

@@ -26,6 +26,7 @@ import { ContainerService } from "./container/service.ts";
 import { ContainerStore } from "./container/store.ts";
 import { ContainerCgroups } from "./cgroup/container-cgroups.ts";
 import { ExecService } from "./exec/exec-service.ts";
+import { VolumeService } from "./volume/volume-service.ts";
 import { EventBus } from "./events/event-bus.ts";
 import { ContainerLayers } from "./container/container-layers.ts";
 import { Reaper } from "./container/reaper.ts";
@@ -79,6 +80,7 @@ export class Engine {
   readonly images: ImageStore;
   readonly containers: ContainerService;
   readonly execs: ExecService;
+  readonly volumes: VolumeService;
   /** What happened, for `GET /events`. */
   readonly events = new EventBus();
   /** diff, commit and export: a container's filesystem as layers. */
@@ -103,6 +105,7 @@ export class Engine {
     this.network = Network.open(options.bridge, options.bip);
     this.containers = new ContainerService(this.#containerStore, this.images, reaper, this.#volumes, this.network, new ContainerCgroups(options.cgroupParent), this.events, { defaultDns: options.dns ?? [] });
     this.execs = new ExecService(this.containers, reaper);
+    this.volumes = new VolumeService(this.#volumes, () => this.containers.list(), this.events);
     this.containers.onRemoval((id) => this.execs.forgetContainer(id));
     this.layers = new ContainerLayers(options.root, this.containers, this.images, (record) => this.containerDir(record));
     this.files = new ContainerFiles(this.containers, new RootfsViews(this.containers, this.images, (record) => this.containerDir(record)));

@@ -7,7 +7,7 @@
 import { posix } from "node:path";
 import { InvalidArgumentError } from "../errors.ts";
 import type { LaunchMount } from "../start/spec.ts";
-import type { VolumeStore } from "../volume/store.ts";
+import { checkVolumeName, type VolumeStore } from "../volume/store.ts";
 import type { ContainerRecord, MountPoint } from "./record.ts";
 
 type Mode = "" | "ro" | "rw";
@@ -35,7 +35,11 @@ export function planMounts(record: ContainerRecord, sources: MountSources): Moun
     planned.set(bind.Destination, bind);
   }
   // Volumes are made only once every entry is known valid, so a rejected create leaves none behind.
-  return [...planned].map(([path, mount]) => (mount === "new volume" ? newVolumeMount(path, sources.volumes) : mount));
+  return [...planned].map(([path, mount]) => {
+    if (mount === "new volume") return volumeMount(path, sources.volumes);
+    if (mount.Type === "volume" && mount.Source === "") return { ...volumeMount(mount.Destination, sources.volumes, mount.Name), Mode: mount.Mode, RW: mount.RW };
+    return mount;
+  });
 }
 
 /** What stage 3 mounts: every mount, with the image's content seeded into volumes not yet seeded. */
@@ -48,21 +52,25 @@ export function launchMounts(mounts: MountPoint[], volumes: VolumeStore): Launch
   }));
 }
 
-function newVolumeMount(path: string, volumes: VolumeStore): MountPoint {
-  const { Name } = volumes.create();
+/** A volume at `path`: a new anonymous one, or the one called `name` (made if it does not exist yet). */
+function volumeMount(path: string, volumes: VolumeStore, name?: string): MountPoint {
+  const { Name } = volumes.create(name === undefined ? {} : { name });
   return { Type: "volume", Name, Source: volumes.dataPath(Name), Destination: path, Driver: "local", Mode: "", RW: true, Propagation: "" };
 }
 
-/** `/host:/container[:ro|rw]`. A relative host part would name a volume, which bunker does not have. */
+/** `/host:/container[:ro|rw]` binds a host path; `NAME:/container[:ro|rw]` mounts the volume NAME. */
 function parseBind(spec: string): MountPoint {
   const parts = spec.split(":");
   if (parts.length < 2 || parts.length > 3) throw new InvalidArgumentError(`invalid volume specification: '${spec}'`);
   const [host, container, mode = ""] = parts;
-  if (!posix.isAbsolute(host)) {
-    throw new InvalidArgumentError(`invalid volume specification: '${spec}': the host path must be absolute (named volumes are not supported)`);
-  }
   const rw = parseMode(mode, spec);
-  return { Type: "bind", Source: posix.normalize(host), Destination: destination(container, spec), Mode: mode, RW: rw, Propagation: "" };
+  const target = destination(container, spec);
+  if (!posix.isAbsolute(host)) {
+    checkVolumeName(host);
+    // Its Source is filled in when the volume is known (planMounts).
+    return { Type: "volume", Name: host, Source: "", Destination: target, Driver: "local", Mode: mode, RW: rw, Propagation: "" };
+  }
+  return { Type: "bind", Source: posix.normalize(host), Destination: target, Mode: mode, RW: rw, Propagation: "" };
 }
 
 function parseVolumesFrom(spec: string): { ref: string; mode: Mode } {

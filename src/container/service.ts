@@ -528,7 +528,8 @@ export class ContainerService {
   #releaseVolumes(record: ContainerRecord): void {
     const used = new Set(this.store.list().flatMap((other) => other.Mounts.flatMap((mount) => (mount.Type === "volume" ? [mount.Name] : []))));
     for (const mount of record.Mounts) {
-      if (mount.Type === "volume" && !used.has(mount.Name)) {
+      // Only anonymous volumes go with their container (`rm -v`, `--rm`); a named one is the user's.
+      if (mount.Type === "volume" && !used.has(mount.Name) && this.volumes.has(mount.Name) && this.volumes.get(mount.Name).Anonymous !== false) {
         this.volumes.remove(mount.Name);
         this.events.emit("volume", "destroy", mount.Name, { driver: "local" });
       }

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { consola } from "consola";
-import { NotFoundError } from "../errors.ts";
+import { InvalidArgumentError, NotFoundError } from "../errors.ts";
 import { writeJsonAtomic } from "../util/atomic-write.ts";
 import { createStaged, removeStaged, settledEntries } from "../util/staged-dirs.ts";
 import { newId } from "../util/ids.ts";
@@ -23,6 +23,16 @@ export interface Volume {
    * first container start that mounts it, only while it is still empty, and never again.
    */
   Seeded: boolean;
+  /** Made for one container (`-v /path`, an image's VOLUME), not by name: `rm -v` and `--rm` take it. Absent in older records: all were. */
+  Anonymous?: boolean;
+  Labels?: Record<string, string>;
+}
+
+/** Docker's rule for a volume's name, with its words. */
+export function checkVolumeName(name: string): void {
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)) {
+    throw new InvalidArgumentError(`create ${name}: "${name}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`);
+  }
 }
 
 export class VolumeStore {
@@ -56,8 +66,23 @@ export class VolumeStore {
     }
   }
 
-  create(): Volume {
-    const volume: Volume = { Name: newId(), CreatedAt: new Date().toISOString(), Seeded: false };
+  /**
+   * A new volume: anonymous (a new ID), or named; creating a name that exists returns that volume,
+   * as Docker does, so `-v data:/x` in two containers shares one.
+   */
+  create(options: { name?: string; labels?: Record<string, string> } = {}): Volume {
+    if (options.name !== undefined) {
+      checkVolumeName(options.name);
+      const existing = this.#volumes.get(options.name);
+      if (existing) return existing;
+    }
+    const volume: Volume = {
+      Name: options.name ?? newId(),
+      CreatedAt: new Date().toISOString(),
+      Seeded: false,
+      Anonymous: options.name === undefined,
+      ...(options.labels && Object.keys(options.labels).length > 0 ? { Labels: options.labels } : {}),
+    };
     createStaged(this.dir, volume.Name, (tmp) => {
       mkdirSync(join(tmp, DATA_DIR), { mode: 0o755 });
       writeJsonAtomic(join(tmp, META_FILE), volume);
@@ -66,13 +91,17 @@ export class VolumeStore {
     return volume;
   }
 
+  has(name: string): boolean {
+    return this.#volumes.has(name);
+  }
+
   list(): Volume[] {
     return [...this.#volumes.values()];
   }
 
   get(name: string): Volume {
     const volume = this.#volumes.get(name);
-    if (!volume) throw new NotFoundError(`no such volume: ${name}`);
+    if (!volume) throw new NotFoundError(`get ${name}: no such volume`);
     return volume;
   }
 

@@ -203,7 +203,7 @@ describe("volumes", () => {
 
   test("invalid specifications are refused at create", async () => {
     for (const [spec, message] of [
-      ["relative:/x", "the host path must be absolute"],
+      ["bad$name:/x", "includes invalid characters for a local volume name"],
       ["/tmp:relative", "mount path must be absolute"],
       ["/tmp:/", "destination can't be '/'"],
       ["/tmp:/proc/x", "cannot mount in /proc"],

@@ -69,7 +69,7 @@ describe("planMounts", () => {
   });
 
   test("rejects what Docker rejects, before making any volume", () => {
-    for (const binds of [["named:/x"], ["/h:x"], ["/h:/"], ["/h:/x:rx"], ["/h:/proc/sys"], ["/h:/dev/shm"], ["/h:/x", "/g:/x/"], ["/h"]]) {
+    for (const binds of [["bad$name:/x"], ["/h:x"], ["/h:/"], ["/h:/x:rx"], ["/h:/proc/sys"], ["/h:/dev/shm"], ["/h:/x", "/g:/x/"], ["/h"]]) {
       expect(() => plan({ volumes: ["/v"], binds })).toThrow(InvalidArgumentError);
     }
     expect(() => plan({ volumesFrom: ["ghost"] })).toThrow(NotFoundError);

@@ -1,0 +1,19 @@
+import { defineBunkerCommand } from "../command.ts";
+
+export default defineBunkerCommand({
+  name: "create",
+  description: "Create a volume",
+  usage: "[OPTIONS] [VOLUME]",
+  flags: {
+    driver: { kind: "string", short: "d", description: 'Specify volume driver name (default "local")', valueName: "string" },
+    label: { kind: "list", description: "Set metadata for a volume", valueName: "list" },
+    name: { kind: "string", description: "Specify volume name", valueName: "string" },
+  },
+  operands: { min: 0, max: 1 },
+  async run({ flags, operands: [name], client }) {
+    const labels = Object.fromEntries(flags.label.map((label) => (label.includes("=") ? [label.slice(0, label.indexOf("=")), label.slice(label.indexOf("=") + 1)] : [label, ""])));
+    const volume = await client.json<{ Name: string }>("POST", "/volumes/create", { json: { Name: name ?? flags.name ?? "", Driver: flags.driver ?? "local", Labels: labels } });
+    console.log(volume.Name);
+    return 0;
+  },
+});

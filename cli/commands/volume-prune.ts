@@ -1,0 +1,23 @@
+import { humanSize } from "../../src/util/human.ts";
+import { defineBunkerCommand } from "../command.ts";
+import { confirmed } from "../confirm.ts";
+import { filtersQuery } from "../filters.ts";
+
+export default defineBunkerCommand({
+  name: "prune",
+  description: "Remove all unused local volumes",
+  usage: "[OPTIONS]",
+  flags: {
+    force: { kind: "boolean", short: "f", description: "Do not prompt for confirmation" },
+    filter: { kind: "list", description: "Provide filter values (e.g. 'label=<label>')", valueName: "filter" },
+  },
+  operands: { min: 0, max: 0 },
+  async run({ flags, client }) {
+    if (!flags.force && !(await confirmed("WARNING! This will remove all local volumes not used by at least one container.\nAre you sure you want to continue? [y/N] "))) return 0;
+    const report = await client.json<{ VolumesDeleted: string[] | null; SpaceReclaimed: number }>("POST", "/volumes/prune", { query: { filters: filtersQuery(flags.filter) } });
+    const deleted = report.VolumesDeleted ?? [];
+    if (deleted.length > 0) console.log(["Deleted Volumes:", ...deleted, ""].join("\n"));
+    console.log(`Total reclaimed space: ${humanSize(report.SpaceReclaimed)}`);
+    return 0;
+  },
+});
