@@ -3,30 +3,16 @@
  * Docker prints, `-v NAME:/path` shares one volume between containers and keeps it after
  * `rm -v`, and a volume in use cannot be removed.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { Dockerd } from "../../bench/dockerd.ts";
-import { ok, run, TestDaemon } from "./harness.ts";
+import { describe, expect, test } from "bun:test";
+import { ok, run } from "./harness.ts";
+import { sideBySide } from "./side-by-side-setup.ts";
 
-let bunker: TestDaemon;
-const dockerd = new Dockerd();
+const engines = sideBySide("named-volumes");
 
 /** The docker CLI against each engine: [bunker's result, Docker's]. */
 async function both(...args: string[]) {
-  return [await run(["docker", ...args], { DOCKER_HOST: bunker.host }), await run(["docker", ...args], { DOCKER_HOST: dockerd.host })];
+  return [await run(["docker", ...args], { DOCKER_HOST: engines.bunker.host }), await run(["docker", ...args], { DOCKER_HOST: engines.dockerd.host })];
 }
-
-beforeAll(async () => {
-  bunker = await TestDaemon.withBase("named-volumes");
-  await dockerd.start();
-  await dockerd.importBase();
-}, 120_000);
-afterAll(async () => {
-  try {
-    await bunker?.cleanup();
-  } finally {
-    await dockerd.stop();
-  }
-});
 
 describe("volume commands", () => {
   test("create, ls and inspect print what Docker prints", async () => {
@@ -35,7 +21,7 @@ describe("volume commands", () => {
     expect(created.stdout).toBe(dockerCreated.stdout);
     const [listed, dockerListed] = await both("volume", "ls");
     expect(listed.stdout).toBe(dockerListed.stdout);
-    expect(await ok(bunker.bunker("volume", "ls"))).toBe(dockerListed.stdout);
+    expect(await ok(engines.bunker.bunker("volume", "ls"))).toBe(dockerListed.stdout);
     const [inspected, dockerInspected] = await both("volume", "inspect", "data1");
     const ours = JSON.parse(inspected.stdout)[0];
     const theirs = JSON.parse(dockerInspected.stdout)[0];
@@ -47,15 +33,15 @@ describe("volume commands", () => {
   });
 
   test("-v NAME:/path: two containers share the volume; rm -v and --rm leave it", async () => {
-    await ok(bunker.bunker("run", "--rm", "-v", "shared:/data", "base", "sh", "-c", "echo kept > /data/f"));
-    expect(await ok(bunker.bunker("run", "--rm", "-v", "shared:/data:ro", "base", "cat", "/data/f"))).toBe("kept\n");
-    const id = (await ok(bunker.bunker("create", "-v", "shared:/data", "base", "true"))).trim();
-    await ok(bunker.bunker("rm", "-v", id));
-    expect((await ok(bunker.bunker("volume", "ls", "-q"))).split("\n")).toContain("shared");
+    await ok(engines.bunker.bunker("run", "--rm", "-v", "shared:/data", "base", "sh", "-c", "echo kept > /data/f"));
+    expect(await ok(engines.bunker.bunker("run", "--rm", "-v", "shared:/data:ro", "base", "cat", "/data/f"))).toBe("kept\n");
+    const id = (await ok(engines.bunker.bunker("create", "-v", "shared:/data", "base", "true"))).trim();
+    await ok(engines.bunker.bunker("rm", "-v", id));
+    expect((await ok(engines.bunker.bunker("volume", "ls", "-q"))).split("\n")).toContain("shared");
   });
 
   test("a volume in use cannot be removed, with Docker's message; rm and prune print what Docker prints", async () => {
-    for (const host of [bunker.host, dockerd.host]) {
+    for (const host of [engines.bunker.host, engines.dockerd.host]) {
       await ok(run(["docker", "volume", "create", "busy"], { DOCKER_HOST: host }));
       await ok(run(["docker", "create", "--name", "user", "-v", "busy:/b", "base", "true"], { DOCKER_HOST: host }));
     }
@@ -67,10 +53,10 @@ describe("volume commands", () => {
     expect(removed.stdout).toBe("busy\n");
     expect(removed.stdout).toBe(dockerRemoved.stdout);
     await both("volume", "create", "unused");
-    await ok(bunker.bunker("volume", "rm", "shared")); // made on bunker only, by the test before
+    await ok(engines.bunker.bunker("volume", "rm", "shared")); // made on bunker only, by the test before
     const [pruned, dockerPruned] = await both("volume", "prune", "-f");
     expect(pruned.stdout).toContain("Deleted Volumes:\n");
     expect(pruned.stdout.split("\n").sort()).toEqual(dockerPruned.stdout.split("\n").sort());
-    expect((await ok(bunker.bunker("volume", "ls", "-q"))).trim()).toBe("");
+    expect((await ok(engines.bunker.bunker("volume", "ls", "-q"))).trim()).toBe("");
   });
 });

@@ -5,39 +5,27 @@
  * engines must give the same; the host's cgroup settings are read before and after every
  * route to them; `seccomp=unconfined` and `--privileged` open what they open under Docker.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Dockerd } from "../../bench/dockerd.ts";
-import { ok, run, TestDaemon } from "./harness.ts";
+import { ok, run } from "./harness.ts";
+import { sideBySide } from "./side-by-side-setup.ts";
 
-let bunker: TestDaemon;
-const dockerd = new Dockerd();
 let probe: string;
+const engines = sideBySide("security", async ({ bunker }) => {
+  probe = join(engines.bunker.dir, "escape-probe");
+  const built = Bun.spawnSync(["cc", "-static", "-O2", "-o", probe, join(import.meta.dir, "../fixtures/escape-probe.c")]);
+  if (built.exitCode !== 0) throw new Error(built.stderr.toString());
+});
 
 /** `docker run --rm` of `args` on each engine: [bunker's result, Docker's]. */
 async function onBoth(...args: string[]) {
   const argv = ["docker", "run", "--rm", "--network", "none", "-v", `${probe}:/probe:ro`, ...args];
-  return Promise.all([run(argv, { DOCKER_HOST: bunker.host }), run(argv, { DOCKER_HOST: dockerd.host })]);
+  return Promise.all([run(argv, { DOCKER_HOST: engines.bunker.host }), run(argv, { DOCKER_HOST: engines.dockerd.host })]);
 }
 
 const lines = (text: string) => Object.fromEntries(text.trim().split("\n").map((line) => line.split("=")));
 
-beforeAll(async () => {
-  bunker = await TestDaemon.withBase("security");
-  await dockerd.start();
-  await dockerd.importBase();
-  probe = join(bunker.dir, "escape-probe");
-  const built = Bun.spawnSync(["cc", "-static", "-O2", "-o", probe, join(import.meta.dir, "../fixtures/escape-probe.c")]);
-  if (built.exitCode !== 0) throw new Error(built.stderr.toString());
-}, 120_000);
-afterAll(async () => {
-  try {
-    await bunker?.cleanup();
-  } finally {
-    await dockerd.stop();
-  }
-});
 
 describe("a default container, as root", () => {
   test("every escape call fails as it fails under Docker (user namespaces, keyring, personality, bpf, mount, setns, clock, clone3…)", async () => {
@@ -77,7 +65,7 @@ describe("a default container, as root", () => {
   });
 
   test("its own cgroups are all it sees: a private cgroup namespace, read-only", async () => {
-    const out = await bunker.bunkerOk("run", "--rm", "base", "sh", "-c", "cat /proc/self/cgroup; touch /sys/fs/cgroup/memory/x 2>&1 || true");
+    const out = await engines.bunker.bunkerOk("run", "--rm", "base", "sh", "-c", "cat /proc/self/cgroup; touch /sys/fs/cgroup/memory/x 2>&1 || true");
     for (const line of out.split("\n").filter((l) => /^\d+:/.test(l))) expect(line).toMatch(/:\/$/);
     expect(out).toContain("Read-only file system");
   });
@@ -101,7 +89,7 @@ describe("opened up", () => {
   });
 
   test("a profile of the user's (Docker's JSON) applies: one that refuses mkdir makes mkdir fail", async () => {
-    const profile = join(bunker.dir, "no-mkdir.json");
+    const profile = join(engines.bunker.dir, "no-mkdir.json");
     await Bun.write(profile, JSON.stringify({ defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO" }] }));
     const [ours, theirs] = await onBoth("--security-opt", `seccomp=${profile}`, "base", "sh", "-c", "mkdir /x 2>/dev/null && echo made || echo refused");
     expect(ours.stdout.trim()).toBe("refused");
@@ -117,11 +105,11 @@ describe("opened up", () => {
 
   test("bad security options are refused at create with one line, as by Docker", async () => {
     for (const args of [["--cap-add", "NOT_A_CAP"], ["--security-opt", "bogus"], ["--sysctl", "vm.swappiness=1"]]) {
-      const ours = await bunker.bunker("create", ...args, "base", "true");
+      const ours = await engines.bunker.bunker("create", ...args, "base", "true");
       expect(ours.code).not.toBe(0);
       expect(ours.stderr.trim().split("\n")).toHaveLength(1);
     }
-    expect((await ok(bunker.bunker("ps", "-aq"))).trim()).toBe("");
+    expect((await ok(engines.bunker.bunker("ps", "-aq"))).trim()).toBe("");
   });
 });
 
@@ -158,27 +146,27 @@ describe("device cgroup rules", () => {
 
 describe("file capabilities", () => {
   test("a file capability set in a container survives commit and works for a non-root user, within the bounding set", async () => {
-    const filecap = join(bunker.dir, "filecap-probe");
+    const filecap = join(engines.bunker.dir, "filecap-probe");
     const built = Bun.spawnSync(["cc", "-static", "-O2", "-o", filecap, join(import.meta.dir, "../fixtures/filecap-probe.c")]);
     if (built.exitCode !== 0) throw new Error(built.stderr.toString());
-    const made = await bunker.bunker("run", "--name", "setcap", "-v", `${filecap}:/probe:ro`, "base", "sh", "-c", "cp /probe /bin/binder && cp /probe /bin/plain && /probe set /bin/binder");
+    const made = await engines.bunker.bunker("run", "--name", "setcap", "-v", `${filecap}:/probe:ro`, "base", "sh", "-c", "cp /probe /bin/binder && cp /probe /bin/plain && /probe set /bin/binder");
     expect(made.stdout.trim()).toBe("set=ok");
-    await ok(bunker.bunker("commit", "setcap", "withcaps"));
-    const asUser = (...args: string[]) => bunker.bunker("run", "--rm", "-u", "1000", ...args);
+    await ok(engines.bunker.bunker("commit", "setcap", "withcaps"));
+    const asUser = (...args: string[]) => engines.bunker.bunker("run", "--rm", "-u", "1000", ...args);
     expect((await asUser("withcaps", "/bin/binder", "bind")).stdout.trim()).toBe("bind=ok");
     expect((await asUser("withcaps", "/bin/plain", "bind")).stdout.trim()).toBe("bind=EACCES");
     // Outside the bounding set a file capability grants nothing: the kernel refuses the exec.
     expect((await asUser("--cap-drop", "NET_BIND_SERVICE", "withcaps", "/bin/binder", "bind")).stdout.trim()).not.toBe("bind=ok");
-    await ok(bunker.bunker("rm", "setcap"));
-    await ok(bunker.bunker("rmi", "withcaps"));
+    await ok(engines.bunker.bunker("rm", "setcap"));
+    await ok(engines.bunker.bunker("rmi", "withcaps"));
   });
 });
 
 describe("the daemon", () => {
   test("info lists seccomp under Security Options, and both CLIs print it as docker info does", async () => {
-    const info = (await (await bunker.api("/info")).json()) as { SecurityOptions: string[] };
+    const info = (await (await engines.bunker.api("/info")).json()) as { SecurityOptions: string[] };
     expect(info.SecurityOptions).toContain("name=seccomp,profile=default");
-    for (const printed of [await ok(bunker.bunker("info")), await ok(bunker.docker("info"))]) {
+    for (const printed of [await ok(engines.bunker.bunker("info")), await ok(engines.bunker.docker("info"))]) {
       expect(printed).toContain(" Security Options:\n  seccomp\n   Profile: default\n");
     }
   });
