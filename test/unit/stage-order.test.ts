@@ -32,13 +32,16 @@ function recordingSyscalls(): { sys: StageSyscalls; calls: Call[] } {
 
 const cwd = process.cwd();
 let dir: string;
+/** Every directory a test's specs made (a test may make several). */
+const made: string[] = [];
 afterEach(() => {
   process.chdir(cwd); // pivotInto leaves the (fake) new root at "/"
-  rmSync(dir, { recursive: true, force: true });
+  for (const path of made.splice(0)) rmSync(path, { recursive: true, force: true });
 });
 
 function spec(): LaunchSpec {
   dir = mkdtempSync("/tmp/bunker-stage-order-");
+  made.push(dir);
   mkdirSync(join(dir, "rootfs")); // where the (fake) overlay would be
   return {
     containerId: "c".repeat(64),
