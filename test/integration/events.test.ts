@@ -43,9 +43,15 @@ describe("a container's events", () => {
     try {
       await eventually(async () => (await listeners()) === 1);
       const id = (await daemon.bunkerOk("run", "-d", "base", "true")).trim();
+      // The line may come in more than one read of the pipe: read up to its end.
       const reader = events.stdout.getReader();
-      const { value } = await reader.read();
-      expect(new TextDecoder().decode(value).trim()).toBe(`die ${id}`);
+      let line = "";
+      while (!line.includes("\n")) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        line += new TextDecoder().decode(value);
+      }
+      expect(line.trim()).toBe(`die ${id}`);
       await ok(daemon.bunker("rm", id));
     } finally {
       events.kill();
