@@ -4,7 +4,7 @@
  */
 import { parsePortSpecs } from "../src/network/port-spec.ts";
 import { UsageError, type FlagDefs, type ParsedFlags } from "./args.ts";
-import { privilegeFlags, privilegeHostConfig } from "./resource-flags.ts";
+import { parseSize, privilegeFlags, privilegeHostConfig } from "./resource-flags.ts";
 
 export const containerFlags = {
   name: { kind: "string", description: "Assign a name to the container", valueName: "string" },
@@ -21,6 +21,7 @@ export const containerFlags = {
   user: { kind: "string", short: "u", description: "Username or UID (format: <name|uid>[:<group|gid>])", valueName: "string" },
   cidfile: { kind: "string", description: "Write the container ID to the file", valueName: "string" },
   volume: { kind: "list", short: "v", description: "Bind mount a volume", valueName: "list" },
+  mount: { kind: "list", description: "Attach a filesystem mount to the container", valueName: "mount" },
   "volumes-from": { kind: "list", description: "Mount volumes from the specified container(s)", valueName: "list" },
   publish: { kind: "list", short: "p", description: "Publish a container's port(s) to the host", valueName: "list" },
   "publish-all": { kind: "boolean", short: "P", description: "Publish all exposed ports to random ports" },
@@ -79,6 +80,7 @@ export function createBody(image: string, command: string[], flags: ContainerFla
     HostConfig: {
       ...privilegeHostConfig(flags),
       Binds: binds.length > 0 ? binds : null,
+      ...(flags.mount.length > 0 ? { Mounts: flags.mount.map(parseMount) } : {}),
       ContainerIDFile: flags.cidfile ?? "",
       NetworkMode: flags.networking ? (flags.network ?? "default") : "none",
       PortBindings: bindings,
@@ -128,6 +130,33 @@ function exposedPorts(spec: string): string[] {
   const last = Number(match[2] ?? match[1]);
   if (last < first) throw new UsageError(`invalid range format for --expose: ${spec}`);
   return Array.from({ length: last - first + 1 }, (_, i) => `${first + i}/${proto}`);
+}
+
+/**
+ * `--mount type=bind,source=/a,target=/b,readonly`, `type=volume,src=data,dst=/x`,
+ * `type=tmpfs,target=/t,tmpfs-size=64m,tmpfs-mode=1777`: docker's csv syntax and aliases.
+ */
+export function parseMount(spec: string) {
+  const mount: { Type: string; Source?: string; Target?: string; ReadOnly?: boolean; TmpfsOptions?: { SizeBytes?: number; Mode?: number } } = { Type: "volume" };
+  for (const field of spec.split(",")) {
+    const eq = field.indexOf("=");
+    const key = (eq < 0 ? field : field.slice(0, eq)).toLowerCase();
+    const value = eq < 0 ? undefined : field.slice(eq + 1);
+    if (key === "readonly" || key === "ro") {
+      if (value !== undefined && !["true", "false", "1", "0"].includes(value)) throw new UsageError(`invalid argument "${spec}" for "--mount" flag: invalid value for readonly: ${value}`);
+      mount.ReadOnly = value === undefined || value === "true" || value === "1";
+      continue;
+    }
+    if (value === undefined) throw new UsageError(`invalid argument "${spec}" for "--mount" flag: invalid field '${field}' must be a key=value pair`);
+    if (key === "type") mount.Type = value;
+    else if (key === "source" || key === "src") mount.Source = value;
+    else if (key === "target" || key === "destination" || key === "dst") mount.Target = value;
+    else if (key === "tmpfs-size") mount.TmpfsOptions = { ...mount.TmpfsOptions, SizeBytes: parseSize(value, "--mount") };
+    else if (key === "tmpfs-mode") mount.TmpfsOptions = { ...mount.TmpfsOptions, Mode: Number.parseInt(value, 8) };
+    else throw new UsageError(`invalid argument "${spec}" for "--mount" flag: unexpected key '${key}' in '${field}'`);
+  }
+  if (!mount.Target) throw new UsageError(`invalid argument "${spec}" for "--mount" flag: target is required`);
+  return mount;
 }
 
 /** `--restart on-failure:3` → {Name: "on-failure", MaximumRetryCount: 3}. */

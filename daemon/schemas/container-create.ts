@@ -39,6 +39,19 @@ const hostConfig = z
     CgroupnsMode: z.enum(["private", "host", ""], { error: (issue) => `invalid cgroup namespace mode: ${String(issue.input)}` }).nullish(),
     OomScoreAdj: int.nullish(),
     CgroupParent: z.string().nullish(),
+    Mounts: z
+      .array(
+        z
+          .object({
+            Type: z.enum(["bind", "volume", "tmpfs"], { error: (issue) => `mount type ${String(issue.input)} is not supported (bind, volume, tmpfs)` }),
+            Source: z.string().nullish(),
+            Target: z.string(),
+            ReadOnly: z.boolean().nullish(),
+            TmpfsOptions: z.object({ SizeBytes: int64.nullish(), Mode: z.int().nullish() }).loose().nullish(),
+          })
+          .loose(),
+      )
+      .nullish(),
   })
   .loose();
 

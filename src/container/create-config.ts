@@ -100,6 +100,7 @@ function privilegeSettings(host: NonNullable<CreateRequest["HostConfig"]>, netwo
     CgroupnsMode: host.CgroupnsMode || d.CgroupnsMode,
     OomScoreAdj: checkOomScoreAdj(host.OomScoreAdj),
     CgroupParent: parent,
+    ...(host.Mounts && host.Mounts.length > 0 ? { Mounts: host.Mounts } : {}),
   };
 }
 

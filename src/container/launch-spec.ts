@@ -8,7 +8,7 @@ import type { VolumeStore } from "../volume/store.ts";
 import { launchPrivileges } from "../security/privileges.ts";
 import { rlimitsOf } from "./ulimits.ts";
 import type { CgroupMount, LaunchDevice } from "../start/spec.ts";
-import { launchMounts } from "./mounts.ts";
+import { launchMounts, tmpfsMounts } from "./mounts.ts";
 import type { ContainerRecord } from "./record.ts";
 import type { NetworkPlan } from "../network/network.ts";
 
@@ -47,7 +47,7 @@ export function launchSpecFor(record: ContainerRecord, image: Image, network: Ne
     ...launchPrivileges(host),
     devices: context.devices,
     readonlyRootfs: host.ReadonlyRootfs,
-    tmpfs: Object.entries(host.Tmpfs ?? {}).map(([target, options]) => ({ target, options })),
+    tmpfs: tmpfsMounts(host),
     sysctls: host.Sysctls ?? {},
     rlimits: rlimitsOf(host.Ulimits),
     shmSize: host.ShmSize,

@@ -8,11 +8,15 @@ import { posix } from "node:path";
 import { InvalidArgumentError } from "../errors.ts";
 import type { LaunchMount } from "../start/spec.ts";
 import { checkVolumeName, type VolumeStore } from "../volume/store.ts";
-import type { ContainerRecord, MountPoint } from "./record.ts";
+import type { ContainerRecord, MountPoint, MountSpec } from "./record.ts";
+import { existsSync } from "node:fs";
 
 type Mode = "" | "ro" | "rw";
 
 const KERNEL_TREES = ["/proc", "/sys", "/dev"];
+
+/** Stands for "a new anonymous volume" in a planned mount until the volume is made. */
+const ANONYMOUS = "";
 
 export interface MountSources {
   /** The container a `--volumes-from` entry names. */
@@ -28,8 +32,8 @@ export function planMounts(record: ContainerRecord, sources: MountSources): Moun
   }
   for (const path of Object.keys(record.Config.Volumes ?? {})) planned.set(destination(path, path), "new volume");
   const bound = new Set<string>();
-  for (const spec of record.HostConfig.Binds ?? []) {
-    const bind = parseBind(spec);
+  const specs = [...(record.HostConfig.Binds ?? []).map(parseBind), ...(record.HostConfig.Mounts ?? []).flatMap(mountOf)];
+  for (const bind of specs) {
     if (bound.has(bind.Destination)) throw new InvalidArgumentError(`Duplicate mount point: ${bind.Destination}`);
     bound.add(bind.Destination);
     planned.set(bind.Destination, bind);
@@ -37,7 +41,9 @@ export function planMounts(record: ContainerRecord, sources: MountSources): Moun
   // Volumes are made only once every entry is known valid, so a rejected create leaves none behind.
   return [...planned].map(([path, mount]) => {
     if (mount === "new volume") return volumeMount(path, sources.volumes);
-    if (mount.Type === "volume" && mount.Source === "") return { ...volumeMount(mount.Destination, sources.volumes, mount.Name), Mode: mount.Mode, RW: mount.RW };
+    if (mount.Type === "volume" && mount.Source === "") {
+      return { ...volumeMount(mount.Destination, sources.volumes, mount.Name === ANONYMOUS ? undefined : mount.Name), Mode: mount.Mode, RW: mount.RW };
+    }
     return mount;
   });
 }
@@ -71,6 +77,40 @@ function parseBind(spec: string): MountPoint {
     return { Type: "volume", Name: host, Source: "", Destination: target, Driver: "local", Mode: mode, RW: rw, Propagation: "" };
   }
   return { Type: "bind", Source: posix.normalize(host), Destination: target, Mode: mode, RW: rw, Propagation: "" };
+}
+
+/**
+ * A `--mount` of type bind or volume as a mount point (tmpfs ones are stage 3's, see
+ * `tmpfsMounts`). Docker's rules: a bind's source must exist and be absolute; a volume without
+ * a source is a new anonymous one.
+ */
+function mountOf(spec: MountSpec): MountPoint[] {
+  if (spec.Type === "tmpfs") {
+    destination(spec.Target, spec.Target);
+    return [];
+  }
+  const target = destination(spec.Target, spec.Target);
+  const mode = spec.ReadOnly ? "ro" : "";
+  const rw = !spec.ReadOnly;
+  if (spec.Type === "bind") {
+    if (!spec.Source || !posix.isAbsolute(spec.Source)) throw new InvalidArgumentError(`invalid mount config for type "bind": invalid mount path: '${spec.Source ?? ""}' mount path must be absolute`);
+    if (!existsSync(spec.Source)) throw new InvalidArgumentError(`invalid mount config for type "bind": bind source path does not exist: ${spec.Source}`);
+    return [{ Type: "bind", Source: posix.normalize(spec.Source), Destination: target, Mode: mode, RW: rw, Propagation: "" }];
+  }
+  if (spec.Source) checkVolumeName(spec.Source);
+  // An empty Source is filled in with a new anonymous volume, a name with that volume (planMounts).
+  return [{ Type: "volume", Name: spec.Source || ANONYMOUS, Source: "", Destination: target, Driver: "local", Mode: mode, RW: rw, Propagation: "" }];
+}
+
+/** `--tmpfs` and `--mount type=tmpfs`, as stage 3 mounts them: path and mount(8) options. */
+export function tmpfsMounts(host: { Tmpfs?: Record<string, string>; Mounts?: MountSpec[] }): { target: string; options: string }[] {
+  const fromMounts = (host.Mounts ?? [])
+    .filter((spec) => spec.Type === "tmpfs")
+    .map((spec) => {
+      const options = [spec.ReadOnly ? "ro" : "", spec.TmpfsOptions?.SizeBytes ? `size=${spec.TmpfsOptions.SizeBytes}` : "", spec.TmpfsOptions?.Mode ? `mode=${spec.TmpfsOptions.Mode.toString(8)}` : ""];
+      return { target: spec.Target, options: options.filter(Boolean).join(",") };
+    });
+  return [...Object.entries(host.Tmpfs ?? {}).map(([target, options]) => ({ target, options })), ...fromMounts];
 }
 
 function parseVolumesFrom(spec: string): { ref: string; mode: Mode } {

@@ -45,6 +45,15 @@ export interface RestartPolicy {
   MaximumRetryCount: number;
 }
 
+/** One `--mount` (Docker's mount.Mount): a bind, a volume (named, or anonymous without Source), or a tmpfs. */
+export interface MountSpec {
+  Type: "bind" | "volume" | "tmpfs";
+  Source?: string | null;
+  Target: string;
+  ReadOnly?: boolean | null;
+  TmpfsOptions?: { SizeBytes?: number | null; Mode?: number | null } | null;
+}
+
 /** The security and device settings of `run` (Docker's HostConfig names). */
 export interface PrivilegeSettings {
   Privileged: boolean;
@@ -63,6 +72,8 @@ export interface PrivilegeSettings {
   /** "" from a client that leaves it to the daemon: private. */
   CgroupnsMode: "private" | "host" | "";
   OomScoreAdj: number;
+  /** `--mount` entries, as the client sent them (Docker's HostConfig.Mounts); planned into `Mounts` and tmpfs at create and start. */
+  Mounts?: MountSpec[];
   /** `--cgroup-parent`: where this container's cgroups go instead of the daemon's parent ("" for that). */
   CgroupParent: string;
 }

@@ -4,6 +4,8 @@
  * `rm -v`, and a volume in use cannot be removed.
  */
 import { describe, expect, test } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { ok, run } from "./harness.ts";
 import { sideBySide } from "./side-by-side-setup.ts";
 
@@ -38,6 +40,21 @@ describe("volume commands", () => {
     const id = (await ok(engines.bunker.bunker("create", "-v", "shared:/data", "base", "true"))).trim();
     await ok(engines.bunker.bunker("rm", "-v", id));
     expect((await ok(engines.bunker.bunker("volume", "ls", "-q"))).split("\n")).toContain("shared");
+  });
+
+  test("--mount type=bind|volume|tmpfs, with bunker's CLI and the docker CLI; a missing bind source is refused as by Docker", async () => {
+    const source = join(engines.bunker.dir, "mount-src");
+    mkdirSync(source);
+    writeFileSync(join(source, "f"), "from host\n");
+    const script = "cat /b/f; touch /b/x 2>/dev/null || echo read-only; echo v > /v/f; grep -c ' /t tmpfs ' /proc/mounts";
+    const mounts = ["--mount", `type=bind,source=${source},target=/b,readonly`, "--mount", "type=volume,src=mounted,dst=/v", "--mount", "type=tmpfs,target=/t,tmpfs-size=1m"];
+    expect(await ok(engines.bunker.bunker("run", "--rm", ...mounts, "base", "sh", "-c", script))).toBe("from host\nread-only\n1\n");
+    expect(await ok(run(["docker", "run", "--rm", ...mounts, "base", "sh", "-c", script], { DOCKER_HOST: engines.bunker.host }))).toBe("from host\nread-only\n1\n");
+    expect(await ok(engines.bunker.bunker("run", "--rm", "--mount", "type=volume,src=mounted,dst=/v", "base", "cat", "/v/f"))).toBe("v\n");
+    const [missing, dockerMissing] = await both("run", "--rm", "--mount", "type=bind,src=/nonexistent-src,dst=/x", "base", "true");
+    expect(missing.stderr).toContain("bind source path does not exist: /nonexistent-src");
+    expect(dockerMissing.stderr).toContain("bind source path does not exist: /nonexistent-src");
+    await ok(engines.bunker.bunker("volume", "rm", "mounted"));
   });
 
   test("a volume in use cannot be removed, with Docker's message; rm and prune print what Docker prints", async () => {

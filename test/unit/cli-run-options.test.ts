@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { parseLogOpts } from "../../cli/container-config.ts";
+import { parseLogOpts, parseMount } from "../../cli/container-config.ts";
 import { parseEnvFile } from "../../cli/env-file.ts";
 import { parseSince } from "../../cli/since.ts";
 
@@ -45,5 +45,19 @@ describe("--log-opt", () => {
   test("key=value pairs, the value may hold =", () => {
     expect(parseLogOpts(["max-size=10m", "max-file=2", "tag=a=b"])).toEqual({ "max-size": "10m", "max-file": "2", tag: "a=b" });
     expect(() => parseLogOpts(["max-size"])).toThrow("invalid key value pair");
+  });
+});
+
+describe("--mount", () => {
+  test("docker's csv fields and aliases become HostConfig.Mounts", () => {
+    expect(parseMount("type=bind,source=/a,target=/b,readonly")).toEqual({ Type: "bind", Source: "/a", Target: "/b", ReadOnly: true });
+    expect(parseMount("src=data,dst=/x,ro=false")).toEqual({ Type: "volume", Source: "data", Target: "/x", ReadOnly: false });
+    expect(parseMount("type=tmpfs,destination=/t,tmpfs-size=64m,tmpfs-mode=1777")).toEqual({ Type: "tmpfs", Target: "/t", TmpfsOptions: { SizeBytes: 64 * 1024 * 1024, Mode: 0o1777 } });
+  });
+
+  test("refuses what docker refuses", () => {
+    expect(() => parseMount("type=bind,source=/a")).toThrow("target is required");
+    expect(() => parseMount("type=bind,colour=red,target=/b")).toThrow("unexpected key 'colour'");
+    expect(() => parseMount("type=bind,target")).toThrow("must be a key=value pair");
   });
 });
