@@ -1,7 +1,7 @@
-import { humanSize } from "../../src/util/human.ts";
 import { defineBunkerCommand } from "../command.ts";
 import { confirmed } from "../confirm.ts";
 import { filtersQuery } from "../filters.ts";
+import { printPruneReport } from "../prune-report.ts";
 
 export default defineBunkerCommand({
   name: "prune",
@@ -15,9 +15,7 @@ export default defineBunkerCommand({
   async run({ flags, client }) {
     if (!flags.force && !(await confirmed("WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] "))) return 0;
     const report = await client.json<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }>("POST", "/containers/prune", { query: { filters: filtersQuery(flags.filter) } });
-    const deleted = report.ContainersDeleted ?? [];
-    if (deleted.length > 0) console.log(["Deleted Containers:", ...deleted, ""].join("\n"));
-    console.log(`Total reclaimed space: ${humanSize(report.SpaceReclaimed)}`);
+    printPruneReport([["Deleted Containers", report.ContainersDeleted ?? []]], report.SpaceReclaimed);
     return 0;
   },
 });

@@ -1,6 +1,11 @@
-import { humanSize } from "../../src/util/human.ts";
 import { defineBunkerCommand } from "../command.ts";
 import { confirmed } from "../confirm.ts";
+import { printPruneReport } from "../prune-report.ts";
+
+/** docker's lines for deleted images: `untagged: name` and `deleted: sha256:…`. */
+export function imageLines(deleted: PruneReport["ImagesDeleted"]): string[] {
+  return (deleted ?? []).map((item) => (item.Untagged !== undefined ? `untagged: ${item.Untagged}` : `deleted: ${item.Deleted}`));
+}
 
 interface PruneReport {
   ImagesDeleted: ({ Untagged?: string; Deleted?: string })[] | null;
@@ -18,13 +23,7 @@ export default defineBunkerCommand({
   async run({ flags, client }) {
     if (!flags.force && !(await confirmed("WARNING! This will remove all dangling images.\nAre you sure you want to continue? [y/N] "))) return 0;
     const report = await client.json<PruneReport>("POST", "/images/prune", { query: { filters: JSON.stringify({ dangling: { true: true } }) } });
-    const deleted = report.ImagesDeleted ?? [];
-    if (deleted.length > 0) {
-      console.log("Deleted Images:");
-      for (const item of deleted) console.log(item.Untagged !== undefined ? `untagged: ${item.Untagged}` : `deleted: ${item.Deleted}`);
-      console.log("");
-    }
-    console.log(`Total reclaimed space: ${humanSize(report.SpaceReclaimed)}`);
+    printPruneReport([["Deleted Images", imageLines(report.ImagesDeleted)]], report.SpaceReclaimed);
     return 0;
   },
 });

@@ -1,6 +1,7 @@
-import { humanSize } from "../../src/util/human.ts";
 import { defineBunkerCommand } from "../command.ts";
 import { confirmed } from "../confirm.ts";
+import { printPruneReport } from "../prune-report.ts";
+import { imageLines } from "./image-prune.ts";
 
 const WARNING = `WARNING! This will remove:
   - all stopped containers
@@ -22,11 +23,13 @@ export default defineBunkerCommand({
     const images = await client.json<{ ImagesDeleted: { Untagged?: string; Deleted?: string }[] | null; SpaceReclaimed: number }>("POST", "/images/prune", {
       query: { filters: JSON.stringify({ dangling: { true: true } }) },
     });
-    if (containers.ContainersDeleted?.length) console.log(["Deleted Containers:", ...containers.ContainersDeleted, ""].join("\n"));
-    if (images.ImagesDeleted?.length) {
-      console.log(["Deleted Images:", ...images.ImagesDeleted.map((i) => (i.Untagged !== undefined ? `untagged: ${i.Untagged}` : `deleted: ${i.Deleted}`)), ""].join("\n"));
-    }
-    console.log(`Total reclaimed space: ${humanSize(containers.SpaceReclaimed + images.SpaceReclaimed)}`);
+    printPruneReport(
+      [
+        ["Deleted Containers", containers.ContainersDeleted ?? []],
+        ["Deleted Images", imageLines(images.ImagesDeleted)],
+      ],
+      containers.SpaceReclaimed + images.SpaceReclaimed,
+    );
     return 0;
   },
 });

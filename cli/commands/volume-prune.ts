@@ -1,7 +1,7 @@
-import { humanSize } from "../../src/util/human.ts";
 import { defineBunkerCommand } from "../command.ts";
 import { confirmed } from "../confirm.ts";
 import { filtersQuery } from "../filters.ts";
+import { printPruneReport } from "../prune-report.ts";
 
 export default defineBunkerCommand({
   name: "prune",
@@ -15,9 +15,7 @@ export default defineBunkerCommand({
   async run({ flags, client }) {
     if (!flags.force && !(await confirmed("WARNING! This will remove all local volumes not used by at least one container.\nAre you sure you want to continue? [y/N] "))) return 0;
     const report = await client.json<{ VolumesDeleted: string[] | null; SpaceReclaimed: number }>("POST", "/volumes/prune", { query: { filters: filtersQuery(flags.filter) } });
-    const deleted = report.VolumesDeleted ?? [];
-    if (deleted.length > 0) console.log(["Deleted Volumes:", ...deleted, ""].join("\n"));
-    console.log(`Total reclaimed space: ${humanSize(report.SpaceReclaimed)}`);
+    printPruneReport([["Deleted Volumes", report.VolumesDeleted ?? []]], report.SpaceReclaimed);
     return 0;
   },
 });

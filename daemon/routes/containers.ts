@@ -145,7 +145,8 @@ export function containerRoutes(engine: Engine): Hono<AppEnv> {
   app.post("/containers/prune", async (c) => {
     const eligible = pruneFilter(parseFilters(c.req.query("filters")));
     let space = 0;
-    const sized = await Promise.all(containers.list().filter(eligible).map(async (record) => [record.Id, (await engine.layers.sizes(record)).SizeRw] as const));
+    const stopped = containers.list().filter((record) => !containers.isRunning(record) && eligible(record));
+    const sized = await Promise.all(stopped.map(async (record) => [record.Id, (await engine.layers.sizes(record)).SizeRw] as const));
     const sizes = new Map(sized);
     const removed = await containers.prune((record) => sizes.has(record.Id));
     for (const id of removed) space += sizes.get(id) ?? 0;

@@ -113,14 +113,13 @@ export class ContainerCgroups {
     try {
       writeFileSync(file, setting.value);
     } catch (err) {
-      // memsw must stay above the memory limit: lowering both means memory first, raising them memsw first.
-      if (setting.file === "memory.limit_in_bytes" || setting.file === "memory.memsw.limit_in_bytes") {
-        const other = setting.file === "memory.limit_in_bytes" ? "memory.memsw.limit_in_bytes" : "memory.limit_in_bytes";
-        if (existsSync(join(dir, other)) && setting.file === "memory.limit_in_bytes") {
-          writeFileSync(join(dir, other), setting.value);
-          writeFileSync(file, setting.value);
-          return;
-        }
+      // The kernel keeps memsw at or above the memory limit: raising memory past the old memsw
+      // needs memsw raised first (the memsw setting that follows then puts its own value).
+      const memsw = join(dir, "memory.memsw.limit_in_bytes");
+      if (setting.file === "memory.limit_in_bytes" && existsSync(memsw)) {
+        writeFileSync(memsw, setting.value);
+        writeFileSync(file, setting.value);
+        return;
       }
       throw new Error(`cannot set ${setting.file} to ${setting.value}: ${(err as Error).message}`);
     }

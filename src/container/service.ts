@@ -28,7 +28,7 @@ import { Restarts } from "./restarts.ts";
 import { ContainerStdio, type OutputListener } from "./stdio.ts";
 import { Attachment } from "./attachment.ts";
 import type { ContainerStore } from "./store.ts";
-import { planMounts } from "./mounts.ts";
+import { ContainerVolumes } from "./container-volumes.ts";
 import { consoleSize, launchSpecFor } from "./launch-spec.ts";
 import { KeyedSets, notify } from "./keyed-sets.ts";
 import { transition } from "./state-machine.ts";
@@ -92,9 +92,11 @@ export class ContainerService {
     private readonly defaults: { defaultDns: string[] } = { defaultDns: [] },
   ) {
     this.#networking = new ContainerNetworking(network);
+    this.#volumes = new ContainerVolumes(volumes, events, () => this.store.list());
     this.resources = new ResourceControls(store, cgroups, (record) => this.isRunning(record), (record, action) => this.announce(record, action));
   }
 
+  readonly #volumes: ContainerVolumes;
   /** Limits, pause, stats and the processes of containers, through their cgroups. */
   readonly resources: ResourceControls;
 
@@ -131,13 +133,11 @@ export class ContainerService {
     }
     const record = buildRecord(id, chosen, withNetworkContainerId(request, (ref) => this.store.get(ref).Id), image);
     record.CgroupPath = this.cgroups.pathFor(id, record.HostConfig.CgroupParent);
-    const before = new Set(this.volumes.list().map((volume) => volume.Name));
-    record.Mounts = planMounts(record, { container: (ref) => this.store.get(ref), volumes: this.volumes });
-    for (const mount of record.Mounts) if (mount.Type === "volume" && !before.has(mount.Name)) this.events.emit("volume", "create", mount.Name, { driver: "local" });
+    record.Mounts = this.#volumes.plan(record, (ref) => this.store.get(ref));
     try {
       this.store.add(record);
     } catch (err) {
-      this.#releaseVolumes(record);
+      this.#volumes.release(record);
       throw err;
     }
     this.announce(record, "create");
@@ -213,8 +213,7 @@ export class ContainerService {
     if (launched.terminal !== undefined) stdio.connectTerminal(launched.terminal);
     const { pid } = launched;
     // Stage 3 seeded every volume still empty: from now on what is in them is the user's.
-    for (const mount of record.Mounts) if (mount.Type === "volume") this.volumes.markSeeded(mount.Name);
-    this.#announceVolumes(record, "mount");
+    this.#volumes.started(record);
     transition(record, "running", { Pid: pid, ExitCode: 0, Error: "", StartedAt: nowRfc3339Nano(), PidStartTime: processStartTime(pid) ?? 0, OOMKilled: false, Paused: false });
     this.store.save(record);
     this.announce(record, "start");
@@ -228,15 +227,6 @@ export class ContainerService {
   /** An event about `record`, with Docker's attributes: its name, image and labels. */
   announce(record: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
     this.events.emit("container", action, record.Id, { ...record.Config.Labels, image: record.Config.Image, name: record.Name, ...extra });
-  }
-
-  /** The container's volumes mounted at its start, or let go at its exit (Docker's volume events). */
-  #announceVolumes(record: ContainerRecord, action: "mount" | "unmount"): void {
-    for (const mount of record.Mounts) {
-      if (mount.Type !== "volume") continue;
-      const mounted: Record<string, string> = action === "mount" ? { destination: mount.Destination, propagation: "", "read/write": String(mount.RW) } : {};
-      this.events.emit("volume", action, mount.Name, { container: record.Id, driver: "local", ...mounted });
-    }
   }
 
   /** Calls `watcher` with the ID of every container removed from now on. */
@@ -364,7 +354,7 @@ export class ContainerService {
    */
   #forget(record: ContainerRecord, removeVolumes: boolean): void {
     this.store.remove(record);
-    if (removeVolumes || record.HostConfig.AutoRemove) this.#releaseVolumes(record);
+    if (removeVolumes || record.HostConfig.AutoRemove) this.#volumes.release(record);
     this.cgroups.remove(cgroupPathOf(record));
     this.#restarts.forget(record.Id);
     notify(this.#exitListeners, record.Id, record.State.ExitCode);
@@ -444,7 +434,7 @@ export class ContainerService {
       await this.#networking.release(record);
       this.#recordExit(record, code, this.cgroups.oomKilled(cgroupPathOf(record)));
       this.cgroups.remove(cgroupPathOf(record));
-      this.#announceVolumes(record, "unmount");
+      this.#volumes.exited(record);
       if (record.State.OOMKilled) this.announce(record, "oom");
       this.announce(record, "die", { exitCode: String(record.State.ExitCode) });
       const restarting = this.store.has(record.Id) && this.#restarts.afterExit(record, () => this.#restartByPolicy(record));
@@ -519,21 +509,6 @@ export class ContainerService {
     // A client waiting for the removal (`docker run --rm`) must hear of it, as for one after an exit.
     if (record.HostConfig.AutoRemove) this.#forget(record, true);
     else for (const attachment of this.#pendingAttach.take(record.Id)) attachment.end();
-  }
-
-  /**
-   * Removes the volumes of a record no longer in the store that no remaining container uses:
-   * the container records are the volumes' reference counts.
-   */
-  #releaseVolumes(record: ContainerRecord): void {
-    const used = new Set(this.store.list().flatMap((other) => other.Mounts.flatMap((mount) => (mount.Type === "volume" ? [mount.Name] : []))));
-    for (const mount of record.Mounts) {
-      // Only anonymous volumes go with their container (`rm -v`, `--rm`); a named one is the user's.
-      if (mount.Type === "volume" && !used.has(mount.Name) && this.volumes.has(mount.Name) && this.volumes.get(mount.Name).Anonymous !== false) {
-        this.volumes.remove(mount.Name);
-        this.events.emit("volume", "destroy", mount.Name, { driver: "local" });
-      }
-    }
   }
 
   /** `--net container:ID` joins the namespace of that container's init, which must be running. */
