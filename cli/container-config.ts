@@ -3,6 +3,7 @@
  * in the shapes the docker CLI sends (Config at the top level, HostConfig nested).
  */
 import { parsePortSpecs } from "../src/network/port-spec.ts";
+import { labelsOf } from "./labels.ts";
 import { UsageError, type FlagDefs, type ParsedFlags } from "./args.ts";
 import { parseSize, privilegeFlags, privilegeHostConfig } from "./resource-flags.ts";
 
@@ -31,6 +32,8 @@ export const containerFlags = {
   "log-opt": { kind: "list", description: "Log driver options", valueName: "list" },
   "stop-timeout": { kind: "string", description: "Timeout (in seconds) to stop a container", valueName: "int" },
   network: { kind: "string", aliases: ["net"], description: "Connect a container to a network", valueName: "network" },
+  "network-alias": { kind: "list", aliases: ["net-alias"], description: "Add network-scoped alias for the container", valueName: "list" },
+  ip: { kind: "string", description: "IPv4 address (e.g., 172.30.100.104)", valueName: "string" },
   networking: { kind: "boolean", short: "n", defaultTrue: true, description: "Enable networking for this container (2013; -n=false is --network none)" },
   "add-host": { kind: "list", description: "Add a custom host-to-IP mapping (host:ip)", valueName: "list" },
   label: { kind: "list", short: "l", description: "Set meta data on a container", valueName: "list" },
@@ -73,10 +76,11 @@ export function createBody(image: string, command: string[], flags: ContainerFla
     Volumes: Object.fromEntries(anonymousVolumes.map((path) => [path, {}])),
     WorkingDir: flags.workdir ?? "",
     // `--label key=value`, or `--label key` for an empty value, as docker reads them.
-    Labels: Object.fromEntries(flags.label.map((label) => (label.includes("=") ? [label.slice(0, label.indexOf("=")), label.slice(label.indexOf("=") + 1)] : [label, ""]))),
+    Labels: labelsOf(flags.label),
     ...(flags["stop-timeout"] === undefined ? {} : { StopTimeout: parseStopTimeout(flags["stop-timeout"]) }),
     // `--entrypoint ""` is meaningful: it clears the image's entrypoint.
     Entrypoint: flags.entrypoint === undefined ? null : [flags.entrypoint],
+    ...networkingConfig(flags),
     HostConfig: {
       ...privilegeHostConfig(flags),
       Binds: binds.length > 0 ? binds : null,
@@ -94,6 +98,19 @@ export function createBody(image: string, command: string[], flags: ContainerFla
       LogConfig: { Type: "", Config: parseLogOpts(flags["log-opt"]) },
     },
   };
+}
+
+/** On a user-defined network, the endpoint's aliases and address, as the docker CLI sends them. */
+function networkingConfig(flags: ContainerFlags) {
+  const network = flags.network;
+  const predefined = !network || ["default", "bridge", "host", "none"].includes(network) || network.startsWith("container:");
+  if (predefined) {
+    if (flags["network-alias"].length > 0) throw new UsageError("network-scoped aliases are only supported for user-defined networks");
+    if (flags.ip) throw new UsageError("user specified IP address is supported on user defined networks only");
+    return {};
+  }
+  const settings = { ...(flags["network-alias"].length > 0 ? { Aliases: flags["network-alias"] } : {}), ...(flags.ip ? { IPAMConfig: { IPv4Address: flags.ip } } : {}) };
+  return { NetworkingConfig: { EndpointsConfig: { [network]: settings } } };
 }
 
 export interface AttachedStreams {

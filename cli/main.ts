@@ -15,7 +15,7 @@ import { buildCommit, VERSION } from "../src/util/build-info.ts";
 const COMMANDS = [
   "attach", "build", "commit", "cp", "create", "diff", "export", "history", "image", "images", "import", "info", "insert", "inspect",
   "kill", "load", "login", "logout", "logs", "port", "ps", "pull", "push", "restart", "rm", "rmi", "run", "save", "search", "start", "stop", "tag",
-  "top", "version", "wait", "pause", "unpause", "update", "stats", "exec", "events", "rename", "container", "system", "volume",
+  "top", "version", "wait", "pause", "unpause", "update", "stats", "exec", "events", "rename", "container", "system", "volume", "network",
 ];
 
 const GLOBAL_FLAGS = {

@@ -18,6 +18,7 @@ import { containerResourceRoutes } from "./routes/container-resources.ts";
 import { execRoutes } from "./routes/exec.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { volumeRoutes } from "./routes/volumes.ts";
+import { networkRoutes } from "./routes/networks.ts";
 import { imageTransferRoutes } from "./routes/image-transfer.ts";
 import { registryRoutes } from "./routes/registry.ts";
 import { buildRoutes } from "./routes/build.ts";
@@ -56,6 +57,7 @@ export function buildApp(engine: Engine): Hono<AppEnv> {
   app.route("/", execRoutes(engine));
   app.route("/", eventRoutes(engine));
   app.route("/", volumeRoutes(engine));
+  app.route("/", networkRoutes(engine));
   app.route("/", imageTransferRoutes(engine));
   app.route("/", buildRoutes(engine));
   app.notFound((c) => errorResponse(404, `page not found: ${c.req.method} ${c.req.path}`));

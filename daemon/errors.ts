@@ -1,7 +1,7 @@
 /** The one place where engine error kinds become HTTP statuses. */
 import type { Duplex } from "node:stream";
 import { HTTPException } from "hono/http-exception";
-import { ConflictError, InvalidArgumentError, NotFoundError, NotModifiedError, UnauthorizedError } from "../src/errors.ts";
+import { ConflictError, ForbiddenError, InvalidArgumentError, NotFoundError, NotModifiedError, UnauthorizedError } from "../src/errors.ts";
 
 export function statusOf(err: unknown): number {
   // Hono's own: a malformed JSON body (400), a body over the limit (413).
@@ -9,6 +9,7 @@ export function statusOf(err: unknown): number {
   if (err instanceof NotFoundError) return 404;
   if (err instanceof ConflictError) return 409;
   if (err instanceof InvalidArgumentError) return 400;
+  if (err instanceof ForbiddenError) return 403;
   if (err instanceof NotModifiedError) return 304;
   if (err instanceof UnauthorizedError) return 401;
   return 500;

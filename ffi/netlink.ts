@@ -4,8 +4,10 @@
  * becomes a SyscallError carrying the kernel's errno. Layouts are those of linux/netlink.h,
  * linux/rtnetlink.h, linux/if_link.h and linux/veth.h (x86_64, little-endian).
  */
-import { closeSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
+import { CLONE_NEWNET } from "./constants.ts";
 import * as sys from "./sys.ts";
+import { align, attr, concat, stringAttr, u32Attr } from "./netlink-attrs.ts";
 
 const NLMSG_ERROR = 2;
 const NLMSG_DONE = 3;
@@ -64,34 +66,6 @@ export interface Ipv4Prefix {
   prefixLength: number;
 }
 
-const align = (n: number) => (n + 3) & ~3;
-
-/** One rtattr: its header, the payload, padded to 4 bytes. */
-function attr(type: number, payload: Uint8Array): Uint8Array {
-  const out = new Uint8Array(align(4 + payload.length));
-  const view = new DataView(out.buffer);
-  view.setUint16(0, 4 + payload.length, true);
-  view.setUint16(2, type, true);
-  out.set(payload, 4);
-  return out;
-}
-
-const concat = (...parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-};
-const stringAttr = (type: number, value: string) => attr(type, new TextEncoder().encode(`${value}\0`));
-const u32Attr = (type: number, value: number) => {
-  const payload = new Uint8Array(4);
-  new DataView(payload.buffer).setUint32(0, value, true);
-  return attr(type, payload);
-};
-
 function ifinfomsg(index = 0, flags = 0, change = 0): Uint8Array {
   const out = new Uint8Array(IFINFOMSG);
   const view = new DataView(out.buffer);
@@ -134,12 +108,38 @@ export class Netlink {
   private constructor(private readonly fd: number) {}
 
   static open(): Netlink {
-    return new Netlink(sys.netlinkRouteSocket());
+    return new Netlink(sys.netlinkSocket(sys.NETLINK_ROUTE));
   }
 
   /** Opens a socket for one batch of calls and closes it after. */
   static with<T>(body: (netlink: Netlink) => T): T {
     const netlink = Netlink.open();
+    try {
+      return body(netlink);
+    } finally {
+      netlink.close();
+    }
+  }
+
+  /**
+   * A socket in the network namespace `netnsFd` refers to (a running container's), for one
+   * batch of calls. A socket stays in the namespace it was made in, so only its creation needs
+   * this thread inside; setns(CLONE_NEWNET) is per thread, and the thread goes straight back.
+   */
+  static inNamespace<T>(netnsFd: number, body: (netlink: Netlink) => T): T {
+    const own = openSync("/proc/thread-self/ns/net", "r");
+    let fd: number;
+    try {
+      sys.setns(netnsFd, CLONE_NEWNET);
+      try {
+        fd = sys.netlinkSocket(sys.NETLINK_ROUTE);
+      } finally {
+        sys.setns(own, CLONE_NEWNET);
+      }
+    } finally {
+      closeSync(own);
+    }
+    const netlink = new Netlink(fd);
     try {
       return body(netlink);
     } finally {

@@ -245,13 +245,18 @@ export function setns(fd: number, nstype: number): void {
   check(libc.setns(fd, nstype), "setns");
 }
 
-/** A close-on-exec rtnetlink socket bound to a kernel-assigned port (ffi/netlink.ts speaks over it). */
-export function netlinkRouteSocket(): number {
+export const NETLINK_ROUTE = 0;
+export const NETLINK_NETFILTER = 12;
+
+/**
+ * A close-on-exec netlink socket bound to a kernel-assigned port: rtnetlink (ffi/netlink.ts)
+ * or nfnetlink (ffi/nftables.ts).
+ */
+export function netlinkSocket(protocol: number): number {
   const AF_NETLINK = 16;
   const SOCK_RAW = 3;
   const SOCK_CLOEXEC = 0o2000000;
-  const NETLINK_ROUTE = 0;
-  const fd = libc.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  const fd = libc.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
   check(fd, "socket(AF_NETLINK)");
   // sockaddr_nl {family, pad, pid 0 = let the kernel pick, groups 0}
   const address = new Uint8Array(12);
@@ -275,6 +280,16 @@ export function netlinkSend(fd: number, message: Uint8Array): void {
 /** Receives one datagram into `buffer`; returns its length. */
 export function netlinkReceive(fd: number, buffer: Uint8Array): number {
   const length = Number(libc.recv(fd, ptr(buffer), buffer.length, 0));
+  check(length, "recv(AF_NETLINK)");
+  return length;
+}
+
+/** Like netlinkReceive, but returns 0 at once when nothing is queued (MSG_DONTWAIT). */
+export function netlinkReceiveQueued(fd: number, buffer: Uint8Array): number {
+  const MSG_DONTWAIT = 0x40;
+  const EAGAIN = 11;
+  const length = Number(libc.recv(fd, ptr(buffer), buffer.length, MSG_DONTWAIT));
+  if (length === -1 && errno() === EAGAIN) return 0;
   check(length, "recv(AF_NETLINK)");
   return length;
 }

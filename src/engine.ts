@@ -38,7 +38,8 @@ import { loadImages, type LoadedImage } from "./image/load.ts";
 import { saveImages } from "./image/save.ts";
 import { ContainerFiles } from "./container/files.ts";
 import { RootfsViews } from "./container/rootfs-views.ts";
-import { Network } from "./network/network.ts";
+import { Networks } from "./network/networks.ts";
+import { NetworkService } from "./network/network-service.ts";
 import { Distribution } from "./image/distribution.ts";
 import { pullAllTags, pullImage, type PullResult } from "./image/pull.ts";
 import { pushImage, type PushedTag } from "./image/push.ts";
@@ -89,7 +90,9 @@ export class Engine {
   readonly files: ContainerFiles;
   readonly #containerStore: ContainerStore;
   readonly #volumes: VolumeStore;
-  readonly network: Network;
+  readonly #networks: Networks;
+  /** `network create|ls|inspect|rm|prune`. */
+  readonly networks: NetworkService;
   readonly distribution: Distribution;
   readonly #cacheNotes: CacheNotes;
 
@@ -102,8 +105,9 @@ export class Engine {
     const reaper = new Reaper();
     reaper.enable();
     this.#volumes = new VolumeStore(join(options.root, "volumes"));
-    this.network = Network.open(options.bridge, options.bip);
-    this.containers = new ContainerService(this.#containerStore, this.images, reaper, this.#volumes, this.network, new ContainerCgroups(options.cgroupParent), this.events, { defaultDns: options.dns ?? [] });
+    this.#networks = Networks.open({ root: options.root, bridge: options.bridge, bip: options.bip, dns: options.dns ?? [] });
+    this.networks = new NetworkService(this.#networks, this.events);
+    this.containers = new ContainerService(this.#containerStore, this.images, reaper, this.#volumes, this.#networks, new ContainerCgroups(options.cgroupParent), this.events, { defaultDns: options.dns ?? [] });
     this.execs = new ExecService(this.containers, reaper);
     this.volumes = new VolumeService(this.#volumes, () => this.containers.list(), this.events);
     this.containers.onRemoval((id) => this.execs.forgetContainer(id));
@@ -185,9 +189,9 @@ export class Engine {
     this.#warnings.push(text);
   }
 
-  /** What `info` warns of: missing networking (forwarding, iptables or nft), the daemon's own warnings. */
+  /** What `info` warns of: missing networking (forwarding, nf_tables, DNS servers), the daemon's own warnings. */
   warnings(): string[] {
-    return [...this.#warnings, ...this.network.warnings];
+    return [...this.#warnings, ...this.#networks.warnings];
   }
 
   async importImage(tarball: AsyncIterable<Uint8Array>, options: ImportOptions, onProgress?: (bytes: number) => void): Promise<Image> {

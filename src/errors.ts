@@ -21,6 +21,11 @@ export class InvalidArgumentError extends EngineError {
   override name = "InvalidArgumentError";
 }
 
+/** Allowed in general, refused for this object: removing a pre-defined network, or one in use. HTTP 403, as Docker answers. */
+export class ForbiddenError extends EngineError {
+  override name = "ForbiddenError";
+}
+
 /** The object is already in the requested state (start a running container). HTTP 304. */
 export class NotModifiedError extends EngineError {
   override name = "NotModifiedError";

@@ -1,4 +1,5 @@
 import { defineBunkerCommand } from "../command.ts";
+import { labelsOf } from "../labels.ts";
 
 export default defineBunkerCommand({
   name: "create",
@@ -11,7 +12,7 @@ export default defineBunkerCommand({
   },
   operands: { min: 0, max: 1 },
   async run({ flags, operands: [name], client }) {
-    const labels = Object.fromEntries(flags.label.map((label) => (label.includes("=") ? [label.slice(0, label.indexOf("=")), label.slice(label.indexOf("=") + 1)] : [label, ""])));
+    const labels = labelsOf(flags.label);
     const volume = await client.json<{ Name: string }>("POST", "/volumes/create", { json: { Name: name ?? flags.name ?? "", Driver: flags.driver ?? "local", Labels: labels } });
     console.log(volume.Name);
     return 0;

@@ -2,13 +2,13 @@
  * `GET /containers/json?filters=`: every filter of the v1.41 spec with Docker's semantics.
  * Values of one key are alternatives (any may match); different keys must all match.
  */
-import { goDurationMs } from "../../src/util/go-duration.ts";
 import { shownStatus } from "../render/container.ts";
 import { InvalidArgumentError } from "../../src/errors.ts";
 import type { ContainerRecord } from "../../src/container/record.ts";
 import type { ImageStore } from "../../src/image/image-store.ts";
 import type { Image } from "../../src/image/types.ts";
 import { labelMatches } from "./label.ts";
+import { pruneFilterOf } from "./prune.ts";
 
 export interface ContainerFilterContext {
   images: ImageStore;
@@ -113,18 +113,7 @@ export function containerFilter(filters: Map<string, string[]>, context: Contain
   return (record) => [...filters].every(([key, values]) => values.some((value) => table[key]!(record, value)));
 }
 
-/** `container prune`'s filters: `until` (created before a timestamp or duration the CLI turned into one) and `label`/`label!`. */
+/** `container prune`'s filters: `until`, `label`, `label!` (./prune.ts). */
 export function pruneFilter(filters: Map<string, string[]>): (record: ContainerRecord) => boolean {
-  for (const key of filters.keys()) if (!["until", "label", "label!"].includes(key)) throw new InvalidArgumentError(`invalid filter '${key}'`);
-  // A timestamp, or a duration back from now (`24h`), as Docker's prune takes it.
-  const until = (filters.get("until") ?? []).map((value) => {
-    const ago = goDurationMs(value);
-    const ms = /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : ago !== undefined ? Date.now() - ago : Date.parse(value);
-    if (Number.isNaN(ms)) throw new InvalidArgumentError(`invalid filter 'until=${value}'`);
-    return ms;
-  });
-  return (record) =>
-    until.every((limit) => Date.parse(record.Created) < limit) &&
-    (filters.get("label") ?? []).every((label) => labelMatches(record.Config.Labels, label)) &&
-    (filters.get("label!") ?? []).every((label) => !labelMatches(record.Config.Labels, label));
+  return pruneFilterOf(filters, (record) => ({ created: record.Created, labels: record.Config.Labels }));
 }

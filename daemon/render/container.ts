@@ -2,34 +2,36 @@
 import { inspectPorts, listPorts } from "../../src/network/port-spec.ts";
 import { join } from "node:path";
 import { humanDuration } from "../../src/util/human.ts";
-import type { ContainerRecord } from "../../src/container/record.ts";
+import type { ContainerRecord, NetworkAttachment } from "../../src/container/record.ts";
+import type { NetworkView } from "../../src/container/container-network.ts";
 import { CONTAINER_CONFIG_DEFAULTS, HOST_CONFIG_DEFAULTS, withoutEmpty } from "./docker-defaults.ts";
 
 /**
- * The container's networks in the v1.41 shape: `bridge` for a container on the bridge (its
- * endpoint empty while it is stopped, as in Docker), else the mode's own name.
+ * The container's networks in the v1.41 shape, by name, each endpoint empty while it is
+ * stopped, as in Docker; for `container:` mode and `host`/`none` the mode's own entry.
  */
-function networks(record: ContainerRecord) {
+function networks(record: ContainerRecord, views: NetworkView[]) {
   const mode = record.HostConfig.NetworkMode;
-  const name = mode === "default" ? "bridge" : mode.startsWith("container:") ? undefined : mode;
-  if (name === undefined) return {};
-  const endpoint = record.Endpoint;
+  if (mode === "host" || mode === "none") return { [mode]: endpointShape(undefined, undefined) };
+  return Object.fromEntries(views.map(({ id, name, attachment }) => [name, endpointShape(id, attachment)]));
+}
+
+function endpointShape(networkId: string | undefined, attachment: NetworkAttachment | undefined) {
+  const endpoint = attachment?.Endpoint;
   return {
-    [name]: {
-      IPAMConfig: null,
-      Links: null,
-      Aliases: null,
-      NetworkID: "",
-      EndpointID: endpoint ? endpoint.HostVeth : "",
-      Gateway: endpoint?.Gateway ?? "",
-      IPAddress: endpoint?.IPAddress ?? "",
-      IPPrefixLen: endpoint?.IPPrefixLen ?? 0,
-      IPv6Gateway: "",
-      GlobalIPv6Address: "",
-      GlobalIPv6PrefixLen: 0,
-      MacAddress: endpoint?.MacAddress ?? "",
-      DriverOpts: null,
-    },
+    IPAMConfig: attachment?.IPv4Address ? { IPv4Address: attachment.IPv4Address } : null,
+    Links: null,
+    Aliases: attachment?.Aliases.length ? attachment.Aliases : null,
+    NetworkID: networkId ?? "",
+    EndpointID: endpoint?.HostVeth ?? "",
+    Gateway: endpoint?.Gateway ?? "",
+    IPAddress: endpoint?.IPAddress ?? "",
+    IPPrefixLen: endpoint?.IPPrefixLen ?? 0,
+    IPv6Gateway: "",
+    GlobalIPv6Address: "",
+    GlobalIPv6PrefixLen: 0,
+    MacAddress: endpoint?.MacAddress ?? "",
+    DriverOpts: null,
   };
 }
 
@@ -55,7 +57,7 @@ function commandLine(record: ContainerRecord): string {
   return [record.Path, ...record.Args.map((arg) => (arg.includes(" ") ? `'${arg}'` : arg))].join(" ");
 }
 
-export function listItem(record: ContainerRecord, sizes?: ContainerSizes) {
+export function listItem(record: ContainerRecord, views: NetworkView[], sizes?: ContainerSizes) {
   return {
     ...sizes,
     Id: record.Id,
@@ -69,7 +71,7 @@ export function listItem(record: ContainerRecord, sizes?: ContainerSizes) {
     State: shownStatus(record),
     Status: statusText(record),
     HostConfig: { NetworkMode: record.HostConfig.NetworkMode },
-    NetworkSettings: { Networks: networks(record) },
+    NetworkSettings: { Networks: networks(record, views) },
     Mounts: record.Mounts,
   };
 }
@@ -80,8 +82,10 @@ export interface ContainerSizes {
   SizeRootFs: number;
 }
 
-export function inspect(record: ContainerRecord, containerDir: string, logPath: string, sizes?: ContainerSizes, execIds: string[] | null = null) {
+export function inspect(record: ContainerRecord, views: NetworkView[], containerDir: string, logPath: string, sizes?: ContainerSizes, execIds: string[] | null = null) {
   const { State } = record;
+  // Docker's top-level address fields are those of the default bridge only.
+  const bridge = views.find((view) => view.name === "bridge")?.attachment.Endpoint;
   return {
     Id: record.Id,
     Created: record.Created,
@@ -132,15 +136,15 @@ export function inspect(record: ContainerRecord, containerDir: string, logPath: 
       SandboxKey: "",
       SecondaryIPAddresses: null,
       SecondaryIPv6Addresses: null,
-      EndpointID: record.Endpoint?.HostVeth ?? "",
-      Gateway: record.Endpoint?.Gateway ?? "",
+      EndpointID: bridge?.HostVeth ?? "",
+      Gateway: bridge?.Gateway ?? "",
       GlobalIPv6Address: "",
       GlobalIPv6PrefixLen: 0,
-      IPAddress: record.Endpoint?.IPAddress ?? "",
-      IPPrefixLen: record.Endpoint?.IPPrefixLen ?? 0,
+      IPAddress: bridge?.IPAddress ?? "",
+      IPPrefixLen: bridge?.IPPrefixLen ?? 0,
       IPv6Gateway: "",
-      MacAddress: record.Endpoint?.MacAddress ?? "",
-      Networks: networks(record),
+      MacAddress: bridge?.MacAddress ?? "",
+      Networks: networks(record, views),
     },
   };
 }

@@ -53,7 +53,7 @@ export function containerRoutes(engine: Engine): Hono<AppEnv> {
       .filter(matches)
       .sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
     if (limit > 0) list = list.slice(0, limit);
-    return c.json(await Promise.all(list.map(async (r) => listItem(r, size ? await engine.layers.sizes(r) : undefined))));
+    return c.json(await Promise.all(list.map(async (r) => listItem(r, containers.networksOf(r), size ? await engine.layers.sizes(r) : undefined))));
   });
 
   app.post("/containers/create", jsonLimit, jsonOf(createContainerBody), (c) => {
@@ -64,7 +64,7 @@ export function containerRoutes(engine: Engine): Hono<AppEnv> {
   app.get("/containers/:id/json", async (c) => {
     const record = containers.get(c.req.param("id"));
     const sizes = parseBool(c.req.query("size")) ? await engine.layers.sizes(record) : undefined;
-    return c.json(inspect(record, engine.containerDir(record), containers.logPath(record), sizes, engine.execs.idsOf(record.Id)));
+    return c.json(inspect(record, containers.networksOf(record), engine.containerDir(record), containers.logPath(record), sizes, engine.execs.idsOf(record.Id)));
   });
 
   app.post("/containers/:id/start", (c) => orNotModified(() => containers.start(c.req.param("id"))));

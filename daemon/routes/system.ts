@@ -122,7 +122,7 @@ async function diskUsage(engine: Engine) {
   return {
     LayersSize: usage.layersSize,
     Images: usage.images.map(({ image, containers }) => ({ ...imageListItem(image), Containers: containers, SharedSize: 0 })),
-    Containers: usage.containers.map(({ record, SizeRw, SizeRootFs }) => listItem(record, { SizeRw, SizeRootFs })),
+    Containers: usage.containers.map(({ record, SizeRw, SizeRootFs }) => listItem(record, engine.containers.networksOf(record), { SizeRw, SizeRootFs })),
     Volumes: usage.volumes.map(({ volume, size, refCount }) => ({
       CreatedAt: volume.CreatedAt,
       Driver: "local",

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { int, int64, runConfigFields, stringMap, strings } from "./common.ts";
 import { resourceFields } from "./resources.ts";
+import { networkingConfig } from "./network.ts";
 
 const portBinding = z.object({ HostIp: z.string().optional().default(""), HostPort: z.string().optional().default("") }).loose();
 
@@ -67,6 +68,7 @@ export const createContainerBody = z
     StdinOnce: z.boolean().optional(),
     StopTimeout: int.nullish().transform((seconds) => seconds ?? undefined),
     HostConfig: hostConfig.nullable().optional(),
+    NetworkingConfig: networkingConfig.nullish(),
   })
   .loose();
 

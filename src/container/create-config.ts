@@ -9,6 +9,7 @@ import { portRequests, type PortMap } from "../network/port-spec.ts";
 import type { Image } from "../image/types.ts";
 import { logRotation } from "./log-options.ts";
 import { parseNetworkMode, validExtraHosts } from "../network/mode.ts";
+import type { EndpointSettings } from "./container-network.ts";
 import { validRestartPolicy } from "./restart-policy.ts";
 import { DEFAULT_PRIVILEGE_SETTINGS, initialState, type ContainerConfig, type ContainerRecord, type HostConfig, type PrivilegeSettings } from "./record.ts";
 import { checkOomScoreAdj, checkResources } from "../cgroup/resources.ts";
@@ -21,6 +22,7 @@ type Nullish<T> = { [K in keyof T]?: T[K] | null };
 
 export type CreateRequest = Nullish<ContainerConfig> & {
   HostConfig?: (Nullish<Omit<HostConfig, "RestartPolicy">> & { RestartPolicy?: { Name?: string; MaximumRetryCount?: number } | null }) | null;
+  NetworkingConfig?: { EndpointsConfig?: Record<string, EndpointSettings | null> | null } | null;
 };
 
 export const DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

@@ -10,7 +10,7 @@ import { rlimitsOf } from "./ulimits.ts";
 import type { CgroupMount, LaunchDevice } from "../start/spec.ts";
 import { launchMounts, tmpfsMounts } from "./mounts.ts";
 import type { ContainerRecord } from "./record.ts";
-import type { NetworkPlan } from "../network/network.ts";
+import type { NetworkPlan } from "./container-network.ts";
 
 export interface LaunchContext {
   containerDir: string;
@@ -33,9 +33,10 @@ export function launchSpecFor(record: ContainerRecord, image: Image, network: Ne
     layersDir: context.layers.layersDir,
     lowerDirs: containerLowers(context.containerDir, context.layers, image.config.rootfs.diff_ids),
     hostname: record.Config.Hostname!,
-    dns: record.HostConfig.Dns.length > 0 ? record.HostConfig.Dns : context.defaultDns,
+    // On a user-defined network its DNS server, which forwards what it does not know; the daemon's `--dns` is where it forwards to.
+    dns: record.HostConfig.Dns.length > 0 ? record.HostConfig.Dns : network.nameserver ? [network.nameserver] : context.defaultDns,
     extraHosts: record.HostConfig.ExtraHosts ?? [],
-    address: network.endpoint?.IPAddress,
+    address: network.endpoints[0]?.IPAddress,
     network: network.launch,
     cgroupProcs: context.cgroupProcs,
     process: {

@@ -3,7 +3,7 @@
  * of Docker's inspect output so the API layer renders it without translation.
  */
 import type { RunConfig } from "../image/types.ts";
-import type { Endpoint } from "../network/network.ts";
+import type { Endpoint } from "../network/bridge-network.ts";
 import type { PortMap, PublishedPort } from "../network/port-spec.ts";
 import { NEVER } from "../util/timestamp.ts";
 import type { Resources } from "../cgroup/resources.ts";
@@ -130,6 +130,14 @@ interface MountFields {
  */
 export type MountPoint = (MountFields & { Type: "bind" }) | (MountFields & { Type: "volume"; Name: string; Driver: "local" });
 
+/** A container's membership of one network. */
+export interface NetworkAttachment {
+  Aliases: string[];
+  /** `--ip`: the address asked for. */
+  IPv4Address?: string;
+  Endpoint?: Endpoint;
+}
+
 export interface ContainerRecord {
   Id: string;
   /** Without the leading slash the API adds. */
@@ -147,7 +155,14 @@ export interface ContainerRecord {
   RestartCount: number;
   /** Stopped by the user (stop, or kill with a fatal signal) since the last start: `unless-stopped` leaves it be. */
   HasBeenManuallyStopped: boolean;
-  /** The container's place on the bridge while it runs: its address stays taken as long as this is set. */
+  /**
+   * The bridge networks it is on, by network ID, in the order joined (the first is the one of
+   * `NetworkMode`), each with its aliases and chosen address, and its endpoint while it runs:
+   * an address stays taken as long as an endpoint is set. Absent in records written before
+   * user-defined networks (./network-attachments.ts reads those).
+   */
+  Networks?: Record<string, NetworkAttachment>;
+  /** Records before user-defined networks: the endpoint on the default bridge. */
   Endpoint?: Endpoint;
   /** The host ports that forward to it, while it runs. */
   Ports?: PublishedPort[];

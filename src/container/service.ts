@@ -32,9 +32,9 @@ import { ContainerVolumes } from "./container-volumes.ts";
 import { consoleSize, launchSpecFor } from "./launch-spec.ts";
 import { KeyedSets, notify } from "./keyed-sets.ts";
 import { transition } from "./state-machine.ts";
-import { ContainerNetworking } from "./container-network.ts";
+import { ContainerNetworking, type EndpointSettings, type NetworkView } from "./container-network.ts";
 import type { VolumeStore } from "../volume/store.ts";
-import type { Network } from "../network/network.ts";
+import type { Networks } from "../network/networks.ts";
 import type { EventBus } from "../events/event-bus.ts";
 
 export type WaitCondition = "not-running" | "next-exit" | "removed";
@@ -86,12 +86,13 @@ export class ContainerService {
     private readonly images: ImageStore,
     private readonly reaper: Reaper,
     private readonly volumes: VolumeStore,
-    network: Network,
+    networks: Networks,
     readonly cgroups: ContainerCgroups,
     private readonly events: EventBus,
     private readonly defaults: { defaultDns: string[] } = { defaultDns: [] },
   ) {
-    this.#networking = new ContainerNetworking(network);
+    this.#networking = new ContainerNetworking(networks);
+    networks.members = (networkId) => this.#networking.membersOf(networkId, this.store.list());
     this.#volumes = new ContainerVolumes(volumes, events, () => this.store.list());
     this.resources = new ResourceControls(store, cgroups, (record) => this.isRunning(record), (record, action) => this.announce(record, action));
   }
@@ -133,6 +134,7 @@ export class ContainerService {
     }
     const record = buildRecord(id, chosen, withNetworkContainerId(request, (ref) => this.store.get(ref).Id), image);
     record.CgroupPath = this.cgroups.pathFor(id, record.HostConfig.CgroupParent);
+    record.Networks = this.#networking.attachmentsAtCreate(record.HostConfig.NetworkMode, request.NetworkingConfig?.EndpointsConfig ?? {});
     record.Mounts = this.#volumes.plan(record, (ref) => this.store.get(ref));
     try {
       this.store.add(record);
@@ -227,6 +229,27 @@ export class ContainerService {
   /** An event about `record`, with Docker's attributes: its name, image and labels. */
   announce(record: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
     this.events.emit("container", action, record.Id, { ...record.Config.Labels, image: record.Config.Image, name: record.Name, ...extra });
+  }
+
+  /** The container's networks by name, with its endpoint on each while it runs. */
+  networksOf(record: ContainerRecord): NetworkView[] {
+    return this.#networking.viewsOf(record);
+  }
+
+  /** `network connect`, on a created, stopped or running container. */
+  connectNetwork(ref: string, networkRef: string, settings: EndpointSettings): void {
+    const record = this.store.get(ref);
+    const network = this.#networking.connect(record, networkRef, settings, this.#running.has(record.Id) ? record.State.Pid : undefined);
+    this.store.save(record);
+    this.events.emit("network", "connect", network.id, { container: record.Id, name: network.name, type: network.driver });
+  }
+
+  /** `network disconnect`; a running container loses the interface at once. */
+  disconnectNetwork(ref: string, networkRef: string): void {
+    const record = this.store.get(ref);
+    const network = this.#networking.disconnect(record, networkRef);
+    this.store.save(record);
+    this.events.emit("network", "disconnect", network.id, { container: record.Id, name: network.name, type: network.driver });
   }
 
   /** Calls `watcher` with the ID of every container removed from now on. */

@@ -46,8 +46,10 @@ export function ensureBridge(netlink: Netlink, name: string, bip?: string): Brid
   return { name, index, gateway, subnet };
 }
 
-function freeSubnet(netlink: Netlink): Subnet {
+/** The first candidate /16 that no host address, specific route or subnet in `taken` touches. */
+export function freeSubnet(netlink: Netlink, taken: Subnet[] = []): Subnet {
   const used = [
+    ...taken,
     ...netlink.listAddresses().map((a) => subnetOf(a.address, a.prefixLength)),
     // The default route covers everything; only specific routes mark a range as taken.
     ...netlink.listRoutes().filter((r) => r.prefixLength > 0).map((r) => subnetOf(r.address, r.prefixLength)),

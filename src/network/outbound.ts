@@ -1,5 +1,6 @@
 /**
- * Traffic from the bridge to the world: IPv4 forwarding, masquerading of the bridge's subnet,
+ * The fallback for a kernel without nf_tables (./firewall.ts is the usual way): traffic from a
+ * bridge to the world through the iptables or nft binaries, masquerading of the bridge's subnet
  * and acceptance in the FORWARD path (a host running Docker has its policy at DROP). The rules
  * live in a chain (iptables) or table (nft) of their own per bridge, rebuilt at every daemon
  * start, so nothing else's rules are touched. Returns what could not be done, for `info`.
@@ -12,7 +13,6 @@ const IP_FORWARD = "/proc/sys/net/ipv4/ip_forward";
 
 export function setupOutbound(bridge: Bridge): string[] {
   const problems: string[] = [];
-  if (!enableForwarding()) problems.push("WARNING: IPv4 forwarding is disabled");
   const iptables = findTool("iptables");
   const nft = findTool("nft");
   if (iptables) {
@@ -32,7 +32,8 @@ export function ruleSetName(bridge: string): string {
   return `BUNKER-${bridge}`;
 }
 
-function enableForwarding(): boolean {
+/** Turns IPv4 forwarding on; false if it is off and cannot be turned on. */
+export function enableForwarding(): boolean {
   try {
     if (readFileSync(IP_FORWARD, "utf8").trim() !== "1") writeFileSync(IP_FORWARD, "1");
     return true;
@@ -41,8 +42,9 @@ function enableForwarding(): boolean {
   }
 }
 
+/** On the PATH, as a user expects of a tool; a daemon run without one on its PATH never spawns it. */
 function findTool(name: string): string | undefined {
-  return ["/usr/sbin", "/sbin", "/usr/bin", "/bin"].map((dir) => `${dir}/${name}`).find(existsSync);
+  return Bun.which(name) ?? undefined;
 }
 
 function run(argv: string[], input?: string): { ok: boolean; stderr: string } {

@@ -4,9 +4,10 @@
  * launch spec for the stages that follow. Nothing is mounted here: the overlay lives only
  * in the container's own mount namespace, so it cannot leak onto the host.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LaunchMount, LaunchSpec } from "./spec.ts";
+import { containerResolvConf } from "../network/host-resolvers.ts";
 
 export interface RootfsInput {
   containerId: string;
@@ -58,7 +59,7 @@ export function prepareRootfs(input: RootfsInput & PassedThrough): LaunchSpec {
   for (const dir of [paths.rootfs, paths.upper, paths.work]) mkdirSync(dir, { recursive: true });
   writeFileSync(paths.hostname, `${input.hostname}\n`);
   writeFileSync(paths.hosts, hosts(input));
-  writeFileSync(paths.resolvConf, resolvConf(input.dns));
+  writeFileSync(paths.resolvConf, containerResolvConf(input.dns));
   // Like Docker, a bind of a host path that does not exist creates it, as a directory.
   for (const mount of input.mounts) if (!existsSync(mount.source)) mkdirSync(mount.source, { recursive: true });
   const { containerDir: _dir, dns: _dns, extraHosts: _hosts, address: _address, ...passed } = input;
@@ -89,17 +90,4 @@ function hosts(input: RootfsInput): string {
 /** Mounting in order of depth puts a mount at /a before one at /a/b, which must land on top of it. */
 function depth(path: string): number {
   return path.split("/").filter(Boolean).length;
-}
-
-/**
- * The host's resolv.conf minus loopback resolvers, which mean nothing inside a network
- * namespace (Docker falls back to public resolvers when none remain).
- */
-function resolvConf(dns: string[]): string {
-  if (dns.length > 0) return dns.map((ip) => `nameserver ${ip}\n`).join("");
-  const host = existsSync("/etc/resolv.conf") ? readFileSync("/etc/resolv.conf", "utf8") : "";
-  const lines = host.split("\n").filter((line) => !/^\s*nameserver\s+(127\.|::1)/.test(line));
-  const hasServer = lines.some((line) => /^\s*nameserver\s/.test(line));
-  const kept = lines.join("\n").trim();
-  return `${kept}${hasServer ? "" : `${kept ? "\n" : ""}nameserver 8.8.8.8\nnameserver 8.8.4.4`}\n`;
 }

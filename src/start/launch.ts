@@ -70,7 +70,7 @@ export async function launch(spec: LaunchSpec | object, stdio: Stdio, options: L
             writeSync(ack.write, "1");
           } catch (err) {
             // Without the ack stage 3 gives up and exits; this error is the one to report.
-            error = { message: `cannot connect the container to the bridge: ${(err as Error).message}`, exitCode: 125 };
+            error = { message: `cannot connect the container to its networks: ${(err as Error).message}`, exitCode: 125 };
             closeSync(ack.write);
             ack.write = -1;
           }

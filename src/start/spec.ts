@@ -5,9 +5,10 @@
  *
  * The order of messages on a start, sync pipe (stage → daemon) and ack pipe (daemon → stage 3):
  *   1. stage 2 → `pid` of stage 3, then exits.
- *   2. with `network.interface`: the daemon creates the veth pair, its peer made as `eth0`
- *      inside that PID's network namespace, and acks; stage 3 waits for this ack before it
- *      configures `eth0` (address, up, default route). Without, nothing is exchanged here.
+ *   2. with `network.interfaces`: the daemon creates a veth pair per network, each peer made
+ *      (`eth0`, `eth1`, …) inside that PID's network namespace, and acks; stage 3 waits for
+ *      this ack before it configures them (address, up, default route). Without, nothing is
+ *      exchanged here.
  *   3. with `terminal`: stage 3 → `console`; the daemon takes the master and acks.
  *   4. EOF (stage 3's copy closes on execve), or `error` from whichever stage failed.
  */
@@ -75,8 +76,10 @@ export interface LaunchSpec {
  */
 export interface LaunchNetwork {
   namespace: "new" | "host" | { join: string };
-  /** On the bridge: the interface the daemon moves in, configured by stage 3 once acked. */
-  interface?: { name: string; address: string; prefixLength: number; gateway: string };
+  /** On bridge networks: the interfaces the daemon moves in, configured by stage 3 once acked. */
+  interfaces?: { name: string; address: string; prefixLength: number }[];
+  /** The default route's gateway: that of the first network with a way out (none on `--internal` ones). */
+  gateway?: string;
 }
 
 /** One cgroup hierarchy as mounted under /sys/fs/cgroup: its directory name ("" for a v2 host's one tree, at /sys/fs/cgroup itself), type and mount options (the controllers). */

@@ -37,6 +37,8 @@ export class TestDaemon {
   readonly socket: string;
   readonly pidfile: string;
   #process: Subprocess | undefined;
+  /** Set before start: the daemon's environment on top of the test's (its PATH, say). */
+  env: Record<string, string> = {};
   /** Cgroups under bunker/ and veths on the host before this daemon ran: what it leaves must be no more. */
   readonly #before = { cgroups: bunkerCgroups(), veths: hostVeths() };
 
@@ -63,6 +65,7 @@ export class TestDaemon {
     this.#process = Bun.spawn([this.binary, "daemon", "--root", this.root, "-H", this.host, "--pidfile", this.pidfile, ...this.networkArgs], {
       stdout: Bun.file(join(this.dir, "daemon.log")),
       stderr: "inherit",
+      env: { ...process.env, ...this.env },
     });
     for (let i = 0; i < 100; i++) {
       try {
@@ -79,9 +82,14 @@ export class TestDaemon {
   static async withBase(name: string, networkArgs?: string[], binary?: string): Promise<TestDaemon> {
     const daemon = new TestDaemon(name, networkArgs, binary);
     await daemon.start();
-    const imported = await daemon.bunker("import", makeBusyboxTarball(join(daemon.dir, "busybox.tar")), "base");
-    if (imported.code !== 0) throw new Error(`import failed: ${imported.stderr}`);
+    await daemon.importBase();
     return daemon;
+  }
+
+  /** Imports the host's busybox as the image `base`. */
+  async importBase(): Promise<void> {
+    const imported = await this.bunker("import", makeBusyboxTarball(join(this.dir, "busybox.tar")), "base");
+    if (imported.code !== 0) throw new Error(`import failed: ${imported.stderr}`);
   }
 
   api(path: string, init: RequestInit = {}): Promise<Response> {
@@ -127,6 +135,8 @@ export class TestDaemon {
       if (this.#process) {
         const list = (await (await this.api("/containers/json?all=1")).json()) as { Id: string }[];
         for (const { Id } of list) await this.api(`/containers/${Id}?force=1`, { method: "DELETE" });
+        const networks = (await (await this.api("/networks")).json()) as { Id: string; Name: string }[];
+        for (const { Id, Name } of networks) if (!["bridge", "host", "none"].includes(Name)) await this.api(`/networks/${Id}`, { method: "DELETE" });
       }
     } catch (err) {
       problems.push(`listing containers: ${(err as Error).message}`);
@@ -146,8 +156,26 @@ export class TestDaemon {
     if (cgroups.length) problems.push(`cgroups left: ${cgroups.join(", ")}`);
     const veths = hostVeths().filter((name) => !this.#before.veths.includes(name));
     if (veths.length) problems.push(`veths left: ${veths.join(", ")}`);
+    for (const bridge of this.#networkBridges()) {
+      problems.push(`bridge ${bridge} of a user network left`);
+      await run(["ip", "link", "del", bridge]);
+    }
     rmSync(this.dir, { recursive: true, force: true });
     if (problems.length) throw new Error(problems.join("\n"));
+  }
+
+  /** The bridges of the user networks still recorded under the root (removed networks have no file). */
+  #networkBridges(): string[] {
+    const dir = join(this.root, "networks");
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir).flatMap((file) => {
+      try {
+        const bridge = JSON.parse(readFileSync(join(dir, file), "utf8")).Bridge as string;
+        return existsSync(`/sys/class/net/${bridge}`) ? [bridge] : [];
+      } catch {
+        return [];
+      }
+    });
   }
 
   #recordedPids(): number[] {

@@ -1,7 +1,9 @@
 /**
  * A bridge a test file owns: a random name and a random private subnet, so files never share
- * one, and a remove() that deletes the bridge and the iptables chain the daemon made for it.
+ * one, and a remove() that deletes the bridge and the nftables table the daemon made for it.
  */
+import { replaceTable } from "../../ffi/nftables.ts";
+import { firewallTable } from "../../src/network/firewall.ts";
 import { run } from "./harness.ts";
 
 export class TestBridge {
@@ -13,13 +15,13 @@ export class TestBridge {
     return ["--bridge", this.name, "--bip", `${this.gateway}/${prefix}`];
   }
 
+  /** The daemon's nftables table. */
+  get table(): string {
+    return firewallTable(this.name, "");
+  }
+
   async remove(): Promise<void> {
     await run(["ip", "link", "del", this.name]);
-    const chain = `BUNKER-${this.name}`;
-    for (const [table, hook] of [["nat", "POSTROUTING"], ["filter", "FORWARD"]]) {
-      await run(["iptables", "-w", "-t", table, "-D", hook, "-j", chain]);
-      await run(["iptables", "-w", "-t", table, "-F", chain]);
-      await run(["iptables", "-w", "-t", table, "-X", chain]);
-    }
+    replaceTable(this.table, undefined);
   }
 }
