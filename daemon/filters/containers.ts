@@ -106,11 +106,16 @@ function matchers(context: ContainerFilterContext): Record<string, Matcher> {
   };
 }
 
-/** A predicate for the parsed filters; an unknown filter key is a 400, as in Docker. */
+/**
+ * A predicate for the parsed filters; an unknown filter key is a 400, as in Docker. Values of
+ * one key are alternatives (`status=created` or `status=exited`), except labels, which must
+ * all hold, as Docker matches them (compose finds a service's containers by three labels).
+ */
 export function containerFilter(filters: Map<string, string[]>, context: ContainerFilterContext): (record: ContainerRecord) => boolean {
   const table = matchers(context);
   for (const key of filters.keys()) if (!(key in table)) throw new InvalidArgumentError(`invalid filter '${key}'`);
-  return (record) => [...filters].every(([key, values]) => values.some((value) => table[key]!(record, value)));
+  return (record) =>
+    [...filters].every(([key, values]) => (key === "label" ? values.every((value) => table[key]!(record, value)) : values.some((value) => table[key]!(record, value))));
 }
 
 /** `container prune`'s filters: `until`, `label`, `label!` (./prune.ts). */

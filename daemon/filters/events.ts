@@ -4,6 +4,7 @@
  * `exec_create: sh`), label (`key` or `key=value` among the actor's attributes), type, volume,
  * network, daemon.
  */
+import { labelMatches } from "./label.ts";
 import { InvalidArgumentError } from "../../src/errors.ts";
 import type { EngineEvent } from "../../src/events/event-bus.ts";
 
@@ -18,10 +19,8 @@ function one(key: string, value: string, event: EngineEvent): boolean {
       return (Type === "image" && (Actor.ID === value || Actor.Attributes.name === value)) || (Type === "container" && Actor.Attributes.image === value);
     case "event":
       return Action === value || Action.split(":")[0] === value;
-    case "label": {
-      const eq = value.indexOf("=");
-      return eq < 0 ? value in Actor.Attributes : Actor.Attributes[value.slice(0, eq)] === value.slice(eq + 1);
-    }
+    case "label":
+      return labelMatches(Actor.Attributes, value);
     case "type":
       return Type === value;
     case "volume":
@@ -39,5 +38,6 @@ function one(key: string, value: string, event: EngineEvent): boolean {
 
 export function eventFilter(filters: Map<string, string[]>): (event: EngineEvent) => boolean {
   for (const key of filters.keys()) if (!KEYS.has(key)) throw new InvalidArgumentError(`invalid filter '${key}'`);
-  return (event) => [...filters].every(([key, values]) => values.some((value) => one(key, value, event)));
+  // Labels must all hold, as Docker matches them; other keys' values are alternatives.
+  return (event) => [...filters].every(([key, values]) => (key === "label" ? values.every((value) => one(key, value, event)) : values.some((value) => one(key, value, event))));
 }
