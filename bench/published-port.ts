@@ -6,7 +6,7 @@
  *      the clock when the container's "done" comes back (every byte reached the container);
  *   2. the request rate of busybox `httpd -f -p 80` serving a small index.html: REQUESTS
  *      HTTP/1.0 GETs (one connection each; httpd closes it) with CONCURRENCY in flight.
- * Bunker's daemon runs on a bridge this script creates (bk-bench-<random>, a /24 in 10.x) and
+ * Bunker's daemon runs on a bridge this script creates (bk-<random>, a /24 in 10.x) and
  * deletes; the throw-away dockerd uses docker0, removed at the end if it was not there before.
  * Both engines serve at once and their runs alternate, so other load on the machine falls on
  * both alike. Prints each run, the medians and the bunker/Docker ratios.
@@ -18,6 +18,8 @@ import { join } from "node:path";
 import { BIN, run, TestDaemon } from "../test/integration/harness.ts";
 import { Dockerd } from "./dockerd.ts";
 import { median } from "./timing.ts";
+import { exchange } from "./tcp-exchange.ts";
+import { TestBridge } from "../test/integration/test-bridge.ts";
 
 const RUNS = Number(process.argv[2] ?? 3);
 const MEGABYTES = Number(process.argv[3] ?? 500);
@@ -25,10 +27,7 @@ const REQUESTS = 2000;
 const CONCURRENCY = 16;
 const ENGINES = (process.env.BENCH_ENGINES ?? "bunker,docker").split(",");
 
-const suffix = Math.random().toString(16).slice(2, 8);
-const BRIDGE = `bk-bench-${suffix}`;
-const GATEWAY = `10.${100 + Math.floor(Math.random() * 100)}.${Math.floor(Math.random() * 250)}.1`;
-const CHAIN = `BUNKER-${BRIDGE}`;
+const bridge = new TestBridge();
 
 const NC_SERVER = ["nc", "-ll", "-p", "5000", "-e", "sh", "-c", "cat >/dev/null; echo done"];
 const HTTP_SERVER = ["sh", "-c", "mkdir -p /www && echo '<html><body>bunker bench</body></html>' > /www/index.html && exec httpd -f -p 80 -h /www"];
@@ -39,70 +38,6 @@ function freePort(): number {
   const { port } = listener;
   listener.stop(true);
   return port;
-}
-
-/**
- * One TCP exchange with 127.0.0.1:port: sends `bytes` bytes (0: none), half-closes, and resolves
- * with what came back once the peer closed, and the milliseconds from connect to that close.
- */
-function exchange(port: number, bytes: number, request?: string, timeoutMs = 120_000): Promise<{ reply: string; ms: number }> {
-  return new Promise((resolve, reject) => {
-    const chunk = new Uint8Array(1 << 20).fill(0x61);
-    const started = performance.now();
-    let sent = 0;
-    let pending: Uint8Array | undefined;
-    let reply = "";
-    let settled = false;
-    const finish = (err?: Error) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      err ? reject(err) : resolve({ reply, ms: performance.now() - started });
-    };
-    const timer = setTimeout(() => finish(new Error(`no close from 127.0.0.1:${port} within ${timeoutMs} ms`)), timeoutMs);
-    const pump = (socket: Bun.Socket) => {
-      while (sent < bytes) {
-        const data = pending ?? chunk.subarray(0, Math.min(chunk.length, bytes - sent));
-        const written = socket.write(data);
-        if (written > 0) sent += written;
-        pending = written < data.length ? data.subarray(Math.max(written, 0)) : undefined;
-        if (pending) return; // wait for drain
-      }
-      socket.shutdown();
-    };
-    Bun.connect({
-      hostname: "127.0.0.1",
-      port,
-      socket: {
-        open(socket) {
-          if (request !== undefined) {
-            socket.write(request);
-            socket.flush();
-            return;
-          }
-          pump(socket);
-        },
-        drain(socket) {
-          if (request === undefined) pump(socket);
-        },
-        data(_socket, data) {
-          reply += data.toString();
-        },
-        end(socket) {
-          socket.end();
-        },
-        close() {
-          finish();
-        },
-        error(_socket, err) {
-          finish(err);
-        },
-        connectError(_socket, err) {
-          finish(err);
-        },
-      },
-    }).catch((err) => finish(err));
-  });
 }
 
 /** Retries `probe` until it holds: the proxy may accept before the server in the container listens. */
@@ -130,7 +65,7 @@ async function httpLoad(port: number): Promise<number> {
   const worker = async () => {
     while (next < REQUESTS) {
       next++;
-      const { reply } = await exchange(port, 0, GET, 10_000);
+      const { reply } = await exchange("127.0.0.1", port, 0, GET, 10_000);
       if (!ok(reply)) failed++;
     }
   };
@@ -167,27 +102,18 @@ async function serve(engine: Engine): Promise<Servers> {
   const ids = [await cli(engine, "run", "-d", "-p", `127.0.0.1:${ncPort}:5000`, "base", ...NC_SERVER)];
   const httpPort = freePort();
   ids.push(await cli(engine, "run", "-d", "-p", `127.0.0.1:${httpPort}:80`, "base", ...HTTP_SERVER));
-  await ready(`${engine.name} nc`, async () => (await exchange(ncPort, 0, undefined, 2000)).reply.includes("done"));
-  await ready(`${engine.name} httpd`, async () => ok((await exchange(httpPort, 0, GET, 2000)).reply));
-  await exchange(ncPort, 50e6);
+  await ready(`${engine.name} nc`, async () => (await exchange("127.0.0.1", ncPort, 0, undefined, 2000)).reply.includes("done"));
+  await ready(`${engine.name} httpd`, async () => ok((await exchange("127.0.0.1", httpPort, 0, GET, 2000)).reply));
+  await exchange("127.0.0.1", ncPort, 50e6);
   await httpLoad(httpPort);
   return { engine, ncPort, httpPort, ids, rates: [], rps: [] };
 }
 
 async function transferRun(s: Servers): Promise<void> {
   const bytes = MEGABYTES * 1e6;
-  const { reply, ms } = await exchange(s.ncPort, bytes);
+  const { reply, ms } = await exchange("127.0.0.1", s.ncPort, bytes);
   if (!reply.includes("done")) throw new Error(`${s.engine.name}: the transfer was not acknowledged`);
   s.rates.push(bytes / 1e6 / (ms / 1000));
-}
-
-async function removeBridge(): Promise<void> {
-  await run(["ip", "link", "del", BRIDGE]);
-  for (const [table, hook] of [["nat", "POSTROUTING"], ["filter", "FORWARD"]]) {
-    await run(["iptables", "-w", "-t", table!, "-D", hook!, "-j", CHAIN]);
-    await run(["iptables", "-w", "-t", table!, "-F", CHAIN]);
-    await run(["iptables", "-w", "-t", table!, "-X", CHAIN]);
-  }
 }
 
 console.log(`published port on 127.0.0.1: ${MEGABYTES} MB bulk TCP to busybox nc; ${REQUESTS} GETs, ${CONCURRENCY} concurrent, to busybox httpd; median of ${RUNS} runs, the engines' runs interleaved`);
@@ -196,7 +122,7 @@ let bunker: TestDaemon | undefined;
 let dockerd: Dockerd | undefined;
 try {
   if (ENGINES.includes("bunker")) {
-    bunker = await TestDaemon.withBase("bench-port", ["--bridge", BRIDGE, "--bip", `${GATEWAY}/24`]);
+    bunker = await TestDaemon.withBase("bench-port", bridge.daemonArgs(24));
     servers.push(await serve({ name: "bunker", cli: [BIN, "-H", bunker.host], env: {} }));
   }
   if (ENGINES.includes("docker") && Dockerd.available()) {
@@ -217,7 +143,7 @@ try {
   try {
     if (bunker) await bunker.cleanup();
   } finally {
-    if (ENGINES.includes("bunker")) await removeBridge();
+    if (ENGINES.includes("bunker")) await bridge.remove();
     await dockerd?.stop();
   }
 }
