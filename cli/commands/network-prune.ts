@@ -1,15 +1,13 @@
 import { defineBunkerCommand } from "../command.ts";
 import { confirmed } from "../confirm.ts";
 import { filtersQuery } from "../filters.ts";
+import { PRUNE_FLAGS } from "../prune-report.ts";
 
 export default defineBunkerCommand({
   name: "prune",
   description: "Remove all unused networks",
   usage: "[OPTIONS]",
-  flags: {
-    force: { kind: "boolean", short: "f", description: "Do not prompt for confirmation" },
-    filter: { kind: "list", description: "Provide filter values (e.g. 'until=<timestamp>')", valueName: "filter" },
-  },
+  flags: PRUNE_FLAGS,
   operands: { min: 0, max: 0 },
   async run({ flags, client }) {
     if (!flags.force && !(await confirmed("WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue? [y/N] "))) return 0;
