@@ -47,11 +47,6 @@ export class BridgeNetwork {
     return formatSubnet(this.bridge.subnet);
   }
 
-  /** Addresses handed out now. */
-  get addressesInUse(): number {
-    return this.#pool.size;
-  }
-
   /** An address (the one asked for, or the next free) and the names of the veth's ends; give it back with `release`. */
   endpointFor(containerId: string, inside: string, address?: string): Endpoint {
     const ip = address ? this.#pool.take(address) : this.#pool.allocate();

@@ -53,11 +53,6 @@ export class Firewall {
     return this.#refused ? [...this.#lasting, this.#refused] : [...this.#lasting];
   }
 
-  /** Whether the firewall is the daemon's own nftables table (not the fallback). */
-  get usesNftables(): boolean {
-    return this.#nftables;
-  }
-
   /** The daemon's bridge networks, all of them: the table is written again for them. */
   setNetworks(networks: FirewalledNetwork[]): void {
     const known = new Set(this.#networks.map((network) => network.bridge.name));

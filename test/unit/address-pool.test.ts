@@ -24,6 +24,19 @@ describe("AddressPool", () => {
   });
 });
 
+describe("AddressPool with a range and chosen addresses", () => {
+  test("allocate stays in the --ip-range; take checks the subnet, the gateway and what is in use", () => {
+    const { address, subnet } = parseCidr("10.1.2.1/24");
+    const pool = new AddressPool(subnet, address, parseCidr("10.1.2.128/30").subnet);
+    expect([pool.allocate(), pool.allocate()]).toEqual(["10.1.2.128", "10.1.2.129"]);
+    expect(pool.take("10.1.2.50")).toBe("10.1.2.50");
+    expect(() => pool.take("10.1.2.50")).toThrow("Address already in use: 10.1.2.50");
+    expect(() => pool.take("10.1.2.1")).toThrow("Address already in use");
+    expect(() => pool.take("10.1.3.5")).toThrow("no configured subnet or ip-range contain the IP address 10.1.3.5");
+    expect(() => pool.take("10.1.2.255")).toThrow("no configured subnet");
+  });
+});
+
 describe("ipv4", () => {
   test("overlap of prefixes of different lengths", () => {
     expect(overlaps(subnetOf("172.17.0.0", 16), subnetOf("172.17.3.0", 24))).toBe(true);
