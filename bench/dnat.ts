@@ -6,7 +6,10 @@
  * container (./tcp-sink.c, built static and bound in) and stops the clock at its "done", so
  * neither end is what is measured; runs alternate. Prints each run, the medians and DNAT/proxy.
  *
- *   bun bench/dnat.ts [runs] [MB]        (root)
+ * With STREAMS above 1, that many clients send at once and the rate is their total over the
+ * wall-clock time of all (each client's process start included, the same on both paths).
+ *
+ *   bun bench/dnat.ts [runs] [MB] [STREAMS]        (root)
  */
 import { join } from "node:path";
 import { TestDaemon, run } from "../test/integration/harness.ts";
@@ -16,6 +19,7 @@ import { median } from "./timing.ts";
 
 const RUNS = Number(process.argv[2] ?? 5);
 const MEGABYTES = Number(process.argv[3] ?? 500);
+const STREAMS = Number(process.argv[4] ?? 1);
 const PORT = 18_000 + Math.floor(Math.random() * 1000);
 
 function compile(source: string, output: string): string {
@@ -24,12 +28,17 @@ function compile(source: string, output: string): string {
   return output;
 }
 
-/** One transfer of `bytes` to host:PORT, the client run under `prefix` (in the namespace, or not); MB/s. */
+/** STREAMS transfers of `bytes` each to host:PORT at once, the clients run under `prefix` (in the namespace, or not); MB/s in all. */
 async function send(sender: string, prefix: string[], host: string, bytes: number): Promise<number> {
-  const result = await run([...prefix, sender, host, String(PORT), String(bytes)]);
-  const [ms, reply] = result.stdout.split(" ");
-  if (result.code !== 0 || !reply?.startsWith("done")) throw new Error(`the transfer to ${host} was not acknowledged: ${result.stdout}${result.stderr}`);
-  return bytes / 1e6 / (Number(ms) / 1000);
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: STREAMS }, async () => {
+      const result = await run([...prefix, sender, host, String(PORT), String(bytes)]);
+      const reply = result.stdout.split(" ")[1];
+      if (result.code !== 0 || !reply?.startsWith("done")) throw new Error(`the transfer to ${host} was not acknowledged: ${result.stdout}${result.stderr}`);
+    }),
+  );
+  return (STREAMS * bytes) / 1e6 / ((performance.now() - started) / 1000);
 }
 
 const bridge = new TestBridge();
@@ -45,7 +54,7 @@ try {
   const inNetns = ["ip", "netns", "exec", outside.name];
   const paths = { dnat: () => send(sender, inNetns, outside.hostAddress, MEGABYTES * 1e6), proxy: () => send(sender, [], "127.0.0.1", MEGABYTES * 1e6) };
   for (const path of Object.values(paths)) for (let i = 0; i < 50; i++) if (await path().then(() => true, () => false)) break;
-  console.log(`published port: ${MEGABYTES} MB bulk TCP, C client to C receiver; median of ${RUNS} runs, the paths interleaved`);
+  console.log(`published port: ${MEGABYTES} MB bulk TCP on each of ${STREAMS} connections, C clients to a C receiver; median of ${RUNS} runs, the paths interleaved`);
   for (let i = 0; i < RUNS; i++) {
     rates.dnat.push(await paths.dnat());
     rates.proxy.push(await paths.proxy());

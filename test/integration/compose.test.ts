@@ -15,7 +15,7 @@ const COMPOSE_FILE = `version: "3.8"
 services:
   web:
     image: base
-    command: ["sh", "-c", "mkdir -p /data/www && echo served-by-name > /data/www/file.txt && exec httpd -f -p 80 -h /data/www"]
+    command: ["sh", "-c", "mkdir -p /data/www && echo served-by-name > /data/www/file.txt && echo web-ready && exec httpd -f -p 80 -h /data/www"]
     volumes: ["data:/data"]
     networks: [back]
   client:
@@ -91,6 +91,7 @@ test("up in the foreground streams both services' logs and Ctrl-C stops them", a
   try {
     await tmux.type(`docker-compose -p fg -f ${file} up`);
     await tmux.waitFor(/Attaching to fg_web_1, fg_client_1|Attaching to fg_client_1, fg_web_1/, 30_000);
+    await tmux.waitFor(/web_1 +\| web-ready/, 30_000);
     await tmux.waitFor(/client_1 +\| served-by-name/, 30_000);
     await tmux.keys("C-c");
     await tmux.waitFor(/Stopping fg_web_1 +\.\.\. done/, 30_000);
