@@ -27,7 +27,7 @@ function render(engine: Engine, volume: Volume) {
     Labels: volume.Labels ?? null,
     Mountpoint: engine.volumes.dataPath(volume.Name),
     Name: volume.Name,
-    Options: null,
+    Options: volume.Options ?? null,
     Scope: "local",
   };
 }
@@ -49,8 +49,7 @@ export function volumeRoutes(engine: Engine): Hono<AppEnv> {
   app.post("/volumes/create", jsonLimit, jsonOf(createBody), (c) => {
     const body = c.req.valid("json");
     if (body.Driver && body.Driver !== "local") throw new InvalidArgumentError(`error looking up volume plugin ${body.Driver}: plugin "${body.Driver}" not found`);
-    if (body.DriverOpts && Object.keys(body.DriverOpts).length > 0) throw new InvalidArgumentError("the local driver's options (type, device, o) are not supported yet");
-    return c.json(render(engine, engine.volumes.create(body.Name || undefined, body.Labels ?? {})), 201);
+    return c.json(render(engine, engine.volumes.create(body.Name || undefined, body.Labels ?? {}, body.DriverOpts ?? {})), 201);
   });
 
   app.get("/volumes", (c) => {

@@ -5,11 +5,15 @@
  * The container records are the volumes' reference counts.
  */
 import type { EventBus } from "../events/event-bus.ts";
+import { EngineError } from "../errors.ts";
 import type { VolumeStore } from "../volume/store.ts";
+import { VolumeMounts } from "../volume/volume-mounts.ts";
 import { planMounts } from "./mounts.ts";
 import type { ContainerRecord, MountPoint } from "./record.ts";
 
 export class ContainerVolumes {
+  readonly #mounts = new VolumeMounts();
+
   constructor(
     private readonly volumes: VolumeStore,
     private readonly events: EventBus,
@@ -30,8 +34,38 @@ export class ContainerVolumes {
     this.#announce(record, "mount");
   }
 
+  /** Before a start: the volumes with driver options mounted on their data directories (a failure fails the start). */
+  mountDriverVolumes(record: ContainerRecord): void {
+    const done: string[] = [];
+    try {
+      for (const name of this.#driverVolumes(record)) {
+        this.#mounts.acquire(name, this.volumes.get(name).Options!, this.volumes.dataPath(name), record.Id);
+        done.push(name);
+      }
+    } catch (err) {
+      for (const name of done) this.#mounts.release(name, this.volumes.dataPath(name), record.Id);
+      throw new EngineError(`error while mounting volume '${this.volumes.dataPath(this.#driverVolumes(record)[done.length]!)}': ${(err as Error).message}`);
+    }
+  }
+
+  /** After an exit or a failed start: the last container out unmounts. */
+  unmountDriverVolumes(record: ContainerRecord): void {
+    for (const name of this.#driverVolumes(record)) this.#mounts.release(name, this.volumes.dataPath(name), record.Id);
+  }
+
+  /** At daemon start: the survivors keep their volumes mounted; every other driver volume's mount goes. */
+  adoptDriverVolumes(survivors: ContainerRecord[]): void {
+    for (const record of survivors) this.mountDriverVolumes(record);
+    for (const volume of this.volumes.list()) if (volume.Options) this.#mounts.unmountUnused(this.volumes.dataPath(volume.Name), volume.Name);
+  }
+
   exited(record: ContainerRecord): void {
+    this.unmountDriverVolumes(record);
     this.#announce(record, "unmount");
+  }
+
+  #driverVolumes(record: ContainerRecord): string[] {
+    return record.Mounts.flatMap((mount) => (mount.Type === "volume" && this.volumes.has(mount.Name) && this.volumes.get(mount.Name).Options ? [mount.Name] : []));
   }
 
   /**

@@ -12,6 +12,8 @@ import { startsWithDaemon } from "./restart-policy.ts";
 export interface RestoreMechanics {
   /** Before anything else: the survivors' addresses and ports, before any restart takes them. */
   adoptNetworks(survivors: ContainerRecord[]): void;
+  /** The survivors keep their driver volumes mounted; the other mounts of such volumes go. */
+  adoptVolumes(survivors: ContainerRecord[]): void;
   /** Removes every container cgroup but the survivors'. */
   sweepCgroups(survivors: Set<string>): void;
   /** Reopens its pipes and watches its init again. */
@@ -30,6 +32,7 @@ export function restoreContainers(records: ContainerRecord[], mechanics: Restore
   const survivors = records.filter(isAlive);
   mechanics.sweepCgroups(new Set(survivors.map((record) => record.Id)));
   mechanics.adoptNetworks(survivors);
+  mechanics.adoptVolumes(survivors);
   for (const record of records) {
     if (survivors.includes(record)) {
       mechanics.watchAgain(record);

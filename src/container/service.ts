@@ -194,6 +194,7 @@ export class ContainerService {
     this.#connectPendingAttach(record.Id, stdio);
     let launched: Launched;
     try {
+      this.#volumes.mountDriverVolumes(record);
       const { plan, connect } = await this.#networking.prepare(record, (ref) => this.#initPid(ref));
       const spec = launchSpecFor(record, image, plan, {
         containerDir: dir,
@@ -424,6 +425,7 @@ export class ContainerService {
   restore(): void {
     restoreContainers(this.store.list(), {
       adoptNetworks: (survivors) => this.#networking.adoptSurvivors(survivors, (record) => this.store.save(record)),
+      adoptVolumes: (survivors) => this.#volumes.adoptDriverVolumes(survivors),
       sweepCgroups: (keep) => this.cgroups.sweep(keep),
       watchAgain: (record) => {
         const stdio = ContainerStdio.reattach(this.store.dirOf(record.Id), this.#logFile(record), record.Config.OpenStdin);
@@ -527,6 +529,7 @@ export class ContainerService {
     await Promise.race([stdio.closed, Bun.sleep(1000)]);
     this.cgroups.remove(cgroupPathOf(record));
     await this.#networking.release(record);
+    this.#volumes.unmountDriverVolumes(record);
     transition(record, record.State.Status, { ExitCode: err instanceof LaunchError ? err.exitCode : 125, Error: (err as Error).message });
     this.store.save(record);
     // A client waiting for the removal (`docker run --rm`) must hear of it, as for one after an exit.

@@ -8,8 +8,9 @@
  * through the view can change a layer. The mount point lives under ROOT/tmp, and is unmounted
  * on every way out; one a crash left behind is detached at the next daemon start.
  */
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
+import { mountPoints } from "../util/mount-points.ts";
 import { join, relative } from "node:path";
 import * as sys from "../../ffi/sys.ts";
 import * as C from "../../ffi/constants.ts";
@@ -65,8 +66,5 @@ export async function withOverlayView<T>(tmpDir: string, layersDir: string, dirs
 /** At daemon start: detaches views a crashed daemon left mounted, so ROOT/tmp can be emptied. */
 export function detachLeftoverViews(tmpDir: string): void {
   const prefix = join(tmpDir, VIEW_PREFIX);
-  for (const line of readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
-    const mountPoint = line.split(" ")[4];
-    if (mountPoint?.startsWith(prefix)) sys.umount2(mountPoint, C.MNT_DETACH);
-  }
+  for (const mountPoint of mountPoints()) if (mountPoint.startsWith(prefix)) sys.umount2(mountPoint, C.MNT_DETACH);
 }

@@ -26,6 +26,14 @@ export interface Volume {
   /** Made for one container (`-v /path`, an image's VOLUME), not by name: `rm -v` and `--rm` take it. Absent in older records: all were. */
   Anonymous?: boolean;
   Labels?: Record<string, string>;
+  /** The local driver's `type`, `device` and `o` (./volume-mounts.ts); absent for a plain directory. */
+  Options?: VolumeOptions;
+}
+
+export interface VolumeOptions {
+  type?: string;
+  device?: string;
+  o?: string;
 }
 
 /** Docker's rule for a volume's name, with its words. */
@@ -70,7 +78,7 @@ export class VolumeStore {
    * A new volume: anonymous (a new ID), or named; creating a name that exists returns that volume,
    * as Docker does, so `-v data:/x` in two containers shares one.
    */
-  create(options: { name?: string; labels?: Record<string, string> } = {}): Volume {
+  create(options: { name?: string; labels?: Record<string, string>; driverOptions?: VolumeOptions } = {}): Volume {
     if (options.name !== undefined) {
       checkVolumeName(options.name);
       const existing = this.#volumes.get(options.name);
@@ -82,6 +90,7 @@ export class VolumeStore {
       Seeded: false,
       Anonymous: options.name === undefined,
       ...(options.labels && Object.keys(options.labels).length > 0 ? { Labels: options.labels } : {}),
+      ...(options.driverOptions && Object.keys(options.driverOptions).length > 0 ? { Options: options.driverOptions } : {}),
     };
     createStaged(this.dir, volume.Name, (tmp) => {
       mkdirSync(join(tmp, DATA_DIR), { mode: 0o755 });

@@ -8,6 +8,7 @@ import type { EventBus } from "../events/event-bus.ts";
 import type { ContainerRecord } from "../container/record.ts";
 import { treeSize } from "../container/tree-size.ts";
 import type { Volume, VolumeStore } from "./store.ts";
+import { checkVolumeOptions } from "./volume-mounts.ts";
 
 export class VolumeService {
   constructor(
@@ -16,9 +17,10 @@ export class VolumeService {
     private readonly events: EventBus,
   ) {}
 
-  create(name: string | undefined, labels: Record<string, string> = {}): Volume {
+  /** `driverOptions`: the local driver's type, device and o, checked as Docker checks them. */
+  create(name: string | undefined, labels: Record<string, string> = {}, driverOptions: Record<string, string> = {}): Volume {
     const existed = name !== undefined && this.store.has(name);
-    const volume = this.store.create({ name, labels });
+    const volume = this.store.create({ name, labels, driverOptions: checkVolumeOptions(name ?? "", driverOptions) });
     if (!existed) this.events.emit("volume", "create", volume.Name, { driver: "local" });
     return volume;
   }

@@ -4,7 +4,7 @@
  * `rm -v`, and a volume in use cannot be removed.
  */
 import { describe, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ok, run } from "./harness.ts";
 import { sideBySide } from "./side-by-side-setup.ts";
@@ -55,6 +55,29 @@ describe("volume commands", () => {
     expect(missing.stderr).toContain("bind source path does not exist: /nonexistent-src");
     expect(dockerMissing.stderr).toContain("bind source path does not exist: /nonexistent-src");
     await ok(engines.bunker.bunker("volume", "rm", "mounted"));
+  });
+
+  test("the local driver's options: a tmpfs volume and a bind of a host directory, mounted while in use; a bad key refused as by Docker", async () => {
+    const script = "grep ' /s ' /proc/mounts | cut -d' ' -f3; echo in-volume > /s/f; cat /s/f";
+    for (const engine of [engines.bunker, engines.dockerd]) {
+      const docker = (...args: string[]) => ok(run(["docker", ...args], { DOCKER_HOST: engine.host }));
+      await docker("volume", "create", "-o", "type=tmpfs", "-o", "device=tmpfs", "-o", "o=size=8m,mode=0700", "scratch");
+      expect(JSON.parse(await docker("volume", "inspect", "scratch"))[0].Options).toEqual({ type: "tmpfs", device: "tmpfs", o: "size=8m,mode=0700" });
+      expect(await docker("run", "--rm", "-v", "scratch:/s", "base", "sh", "-c", script)).toBe("tmpfs\nin-volume\n");
+      // Unmounted once the container is gone: what it wrote went with the tmpfs.
+      expect(await docker("run", "--rm", "-v", "scratch:/s", "base", "sh", "-c", "cat /s/f 2>/dev/null || echo empty")).toBe("empty\n");
+      await docker("volume", "rm", "scratch");
+      const [bad] = [await run(["docker", "volume", "create", "-o", "bogus=1", "badopts"], { DOCKER_HOST: engine.host })];
+      expect(bad.stderr).toBe('Error response from daemon: create badopts: invalid option: "bogus"\n');
+    }
+    const hostDir = join(engines.bunker.dir, "bound-dir");
+    mkdirSync(hostDir);
+    await ok(engines.bunker.bunker("volume", "create", "-o", "type=none", "-o", "o=bind", "-o", `device=${hostDir}`, "bound"));
+    await ok(engines.bunker.bunker("run", "--rm", "-v", "bound:/s", "base", "sh", "-c", "echo through-the-bind > /s/g"));
+    expect(await Bun.file(join(hostDir, "g")).text()).toBe("through-the-bind\n");
+    const dataPath = JSON.parse(await ok(engines.bunker.bunker("volume", "inspect", "bound")))[0].Mountpoint;
+    expect(readFileSync("/proc/self/mountinfo", "utf8")).not.toContain(` ${dataPath} `);
+    await ok(engines.bunker.bunker("volume", "rm", "bound"));
   });
 
   test("a volume in use cannot be removed, with Docker's message; rm and prune print what Docker prints", async () => {

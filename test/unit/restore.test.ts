@@ -18,7 +18,7 @@ function recording(): { mechanics: RestoreMechanics; calls: string[] } {
     calls.push(`${name} ${arg instanceof Set ? [...arg].join(",") : Array.isArray(arg) ? arg.map((r) => r.Id).join(",") : arg.Id}`);
   return {
     calls,
-    mechanics: { adoptNetworks: log("adopt"), sweepCgroups: log("sweep"), watchAgain: log("watch"), settleDead: log("settle"), remove: log("remove"), startByPolicy: log("start") },
+    mechanics: { adoptNetworks: log("adopt"), adoptVolumes: log("volumes"), sweepCgroups: log("sweep"), watchAgain: log("watch"), settleDead: log("settle"), remove: log("remove"), startByPolicy: log("start") },
   };
 }
 
@@ -31,6 +31,6 @@ describe("restoring the previous daemon's containers", () => {
     const always = record("always", { Status: "exited", StartedAt: "2026-12-01T00:00:00Z" }, { RestartPolicy: { Name: "always", MaximumRetryCount: 0 } });
     const { mechanics, calls } = recording();
     restoreContainers([alive, reused, removed, always], mechanics);
-    expect(calls).toEqual(["sweep alive", "adopt alive", "watch alive", "settle reused", "settle removed", "remove removed", "settle always", "start always"]);
+    expect(calls).toEqual(["sweep alive", "adopt alive", "volumes alive", "watch alive", "settle reused", "settle removed", "remove removed", "settle always", "start always"]);
   });
 });
