@@ -44,8 +44,12 @@ export class Firewall {
   /** The last ruleset the kernel refused, until one is accepted. */
   #refused?: string;
 
-  constructor(readonly table: string) {
-    if (!enableForwarding()) this.#lasting.push("WARNING: IPv4 forwarding is disabled");
+  /** `backends`: the nfnetlink writer and the tools' fallback, replaced by fakes in unit tests. */
+  constructor(
+    readonly table: string,
+    private readonly backends: { write: typeof replaceTable; fallback: typeof setupOutbound; forwarding: typeof enableForwarding } = { write: replaceTable, fallback: setupOutbound, forwarding: enableForwarding },
+  ) {
+    if (!backends.forwarding()) this.#lasting.push("WARNING: IPv4 forwarding is disabled");
   }
 
   /** What `info` warns of. */
@@ -78,7 +82,7 @@ export class Firewall {
     if (!this.#nftables) return;
     try {
       // With no bridge network there is nothing to filter: the table goes rather than stay empty.
-      replaceTable(this.table, this.#networks.length > 0 ? this.#chains() : undefined);
+      this.backends.write(this.table, this.#networks.length > 0 ? this.#chains() : undefined);
       this.#refused = undefined;
     } catch (err) {
       if (err instanceof SyscallError && NO_NFTABLES.has(err.errno)) {
@@ -95,7 +99,7 @@ export class Firewall {
 
   #fallback(network: FirewalledNetwork): void {
     if (network.internal) return;
-    for (const warning of setupOutbound(network.bridge)) if (!this.#lasting.includes(warning)) this.#lasting.push(warning);
+    for (const warning of this.backends.fallback(network.bridge)) if (!this.#lasting.includes(warning)) this.#lasting.push(warning);
   }
 
   #chains(): Chain[] {

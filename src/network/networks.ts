@@ -170,11 +170,15 @@ export class Networks {
       Bridge: spec.options[BRIDGE_NAME_OPTION] || `br-${id.slice(0, 12)}`,
     };
     if (record.Bridge.length > 15) throw new InvalidArgumentError(`bridge name ${record.Bridge} is longer than 15 characters`);
-    const network = this.#materialize(record);
+    // Recorded before the bridge exists: a crash in between leaves a record the next start
+    // sets up, never a bridge no record owns.
+    this.#store.save(record);
+    let network: NetworkInfo;
     try {
-      this.#store.save(record);
+      network = this.#materialize(record);
     } catch (err) {
-      this.#teardown(network);
+      deleteBridge(record.Bridge);
+      this.#store.remove(record.Id);
       throw err;
     }
     this.#syncFirewall();
@@ -187,8 +191,9 @@ export class Networks {
     const network = this.find(ref);
     if (network.predefined) throw new ForbiddenError(`${network.name} is a pre-defined network and cannot be removed`);
     if (this.members(network.id).length > 0) throw new ForbiddenError(`error while removing network: network ${network.name} id ${network.id} has active endpoints`);
-    this.#store.remove(network.id);
+    // The bridge goes first: a crash in between leaves a record the next start sets up again.
     this.#teardown(network);
+    this.#store.remove(network.id);
     this.#syncFirewall();
     return network;
   }
@@ -233,16 +238,7 @@ export class Networks {
     this.#dns.get(network.id)?.stop();
     this.#dns.delete(network.id);
     this.#networks.delete(network.id);
-    const bridge = network.bridge?.bridge;
-    if (!bridge) return;
-    try {
-      Netlink.with((netlink) => {
-        const index = netlink.linkIndex(bridge.name);
-        if (index !== undefined) netlink.deleteLink(index);
-      });
-    } catch (err) {
-      consola.warn(`cannot remove bridge ${bridge.name}: ${(err as Error).message}`);
-    }
+    if (network.bridge) deleteBridge(network.bridge.bridge.name);
   }
 
   /** The subnet asked for (checked against the others), or the next free private /16; the gateway is its first address unless given. */
@@ -304,6 +300,17 @@ export class Networks {
       if (found.length > 0) return found;
     }
     return scoped || !query.includes(".") ? "unknown" : undefined;
+  }
+}
+
+function deleteBridge(name: string): void {
+  try {
+    Netlink.with((netlink) => {
+      const index = netlink.linkIndex(name);
+      if (index !== undefined) netlink.deleteLink(index);
+    });
+  } catch (err) {
+    consola.warn(`cannot remove bridge ${name}: ${(err as Error).message}`);
   }
 }
 
