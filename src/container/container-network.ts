@@ -97,7 +97,7 @@ export class ContainerNetworking {
     return records.flatMap((record) => {
       const attachment = record.Networks?.[networkId];
       if (!attachment?.Endpoint) return [];
-      return [{ id: record.Id, name: record.Name, aliases: attachment.Aliases, address: attachment.Endpoint.IPAddress, endpoint: attachment.Endpoint }];
+      return [{ id: record.Id, name: record.Name, aliases: attachment.Aliases, address: attachment.Endpoint.IPAddress, endpoint: attachment.Endpoint, dns: record.HostConfig.Dns ?? [] }];
     });
   }
 
@@ -192,8 +192,10 @@ export class ContainerNetworking {
       let n = 0;
       while (used.has(`eth${n}`)) n++;
       const endpoint = network.bridge!.endpointFor(record.Id, `eth${n}`, attachment.IPv4Address);
+      // The first network with a way out gives the container its default route, as at a start.
+      const routed = Object.entries(networks).some(([id, a]) => a.Endpoint && !this.networks.find(id).internal);
       try {
-        network.bridge!.connect(endpoint, pid, true);
+        network.bridge!.connect(endpoint, pid, { defaultRoute: !network.internal && !routed });
       } catch (err) {
         network.bridge!.release(endpoint);
         throw err;

@@ -33,8 +33,9 @@ export function launchSpecFor(record: ContainerRecord, image: Image, network: Ne
     layersDir: context.layers.layersDir,
     lowerDirs: containerLowers(context.containerDir, context.layers, image.config.rootfs.diff_ids),
     hostname: record.Config.Hostname!,
-    // On a user-defined network its DNS server, which forwards what it does not know; the daemon's `--dns` is where it forwards to.
-    dns: record.HostConfig.Dns.length > 0 ? record.HostConfig.Dns : network.nameserver ? [network.nameserver] : context.defaultDns,
+    // On a user-defined network its DNS server, which forwards what it does not know to the
+    // container's `--dns`, the daemon's, or the host's resolvers.
+    dns: network.nameserver ? [network.nameserver] : record.HostConfig.Dns.length > 0 ? record.HostConfig.Dns : context.defaultDns,
     extraHosts: record.HostConfig.ExtraHosts ?? [],
     address: network.endpoints[0]?.IPAddress,
     network: network.launch,

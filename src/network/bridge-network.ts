@@ -63,9 +63,10 @@ export class BridgeNetwork {
 
   /**
    * Creates the veth pair into the namespace of `pid`: the host end up on the bridge. With
-   * `configure`, also the address and link inside (a running container; at start stage 3 does it).
+   * `configure`, also the address and link inside (a running container; at start stage 3 does
+   * it), and the default route through this network when `configure.defaultRoute`.
    */
-  connect(endpoint: Endpoint, pid: number, configure: boolean): void {
+  connect(endpoint: Endpoint, pid: number, configure: false | { defaultRoute: boolean }): void {
     const netns = openSync(`/proc/${pid}/ns/net`, "r");
     try {
       Netlink.with((netlink) => {
@@ -77,6 +78,7 @@ export class BridgeNetwork {
         const index = netlink.linkIndex(endpoint.Interface ?? "eth0")!;
         netlink.addAddress(index, endpoint.IPAddress, endpoint.IPPrefixLen);
         netlink.setUp(index);
+        if (configure.defaultRoute) netlink.addDefaultRoute(endpoint.Gateway);
       });
     } catch (err) {
       this.#removeVeth(endpoint);

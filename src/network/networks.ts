@@ -43,6 +43,8 @@ export interface Member {
   name: string;
   aliases: string[];
   address: string;
+  /** The container's own `--dns`: where its DNS server forwards its questions. */
+  dns: string[];
   endpoint: { HostVeth: string; MacAddress: string; IPPrefixLen: number };
 }
 
@@ -268,7 +270,7 @@ export class Networks {
    */
   #startDns(network: NetworkInfo): void {
     if (network.predefined || !network.bridge) return;
-    const server = new DnsServer(network.bridge.bridge.gateway, (name, client) => this.#resolve(network, name, client), () => upstreamResolvers(this.options.dns));
+    const server = new DnsServer(network.bridge.bridge.gateway, (name, client) => this.#resolve(network, name, client), (client) => this.#upstreamsFor(network, client));
     this.#dns.set(network.id, server);
     void server.start().then((problem) => {
       if (!problem) return;
@@ -276,6 +278,12 @@ export class Networks {
       consola.warn(problem);
       if (this.#dns.get(network.id) === server) this.#dns.delete(network.id);
     });
+  }
+
+  /** A container's own `--dns` if it gave one (Docker's external servers), else the daemon's or the host's resolvers. */
+  #upstreamsFor(network: NetworkInfo, client: string): string[] {
+    const own = this.members(network.id).find((m) => m.address === client)?.dns ?? [];
+    return own.length > 0 ? own : upstreamResolvers(this.options.dns);
   }
 
   /**

@@ -120,6 +120,9 @@ describe("networks", () => {
     expect(await askUdp(server, "missing.example")).toMatchObject({ rcode: 3 });
     const resolv = await daemon.bunkerOk("run", "--rm", "--network", "front", "base", "cat", "/etc/resolv.conf");
     expect(resolv).toBe(`nameserver ${server}\n`);
+    // A container's own --dns is where the network's server forwards its questions; names still resolve.
+    const own = "cat /etc/resolv.conf; nslookup web >/dev/null && echo web-found; nslookup outside.example | grep -q 198.51.100.7 && echo outside-found";
+    expect(await daemon.bunkerOk("run", "--rm", "--network", "front", "--dns", outside.address, "base", "sh", "-c", own)).toBe(`nameserver ${server}\nweb-found\noutside-found\n`);
   });
 
   test("connect and disconnect a running container: it gains and loses an interface and the names", async () => {
@@ -156,6 +159,12 @@ describe("networks", () => {
       }
       expect((await daemon.bunker("run", "--rm", "--network", "sealed", "base", "nc", "-w", "2", outside.address, "53")).code).not.toBe(0);
       expect(accepted).toBe(before);
+      // Connected to a network with a way out, a sealed container gets its default route through it.
+      const sealed = (await daemon.bunkerOk("run", "-d", "--network", "sealed", "base", "sleep", "60")).trim();
+      expect(await daemon.bunkerOk("exec", sealed, "sh", "-c", "ip route | grep -c default || true")).toBe("0\n");
+      await daemon.bunkerOk("network", "connect", "front", sealed);
+      expect(await daemon.bunkerOk("exec", sealed, "nc", "-w", "2", outside.hostAddress, String(listener.port))).toBe("host-service\n");
+      await daemon.bunkerOk("rm", "-f", sealed);
     } finally {
       listener.stop(true);
       await daemon.bunker("rm", "-f", "vault");

@@ -31,7 +31,8 @@ export class DnsServer {
   constructor(
     readonly address: string,
     private readonly lookup: Lookup,
-    private readonly upstreams: () => string[],
+    /** Where to forward what `lookup` leaves, for the client at that address. */
+    private readonly upstreams: (client: string) => string[],
   ) {}
 
   /** Binds both sockets; a failure (port 53 of that address taken) is returned for `info`, not thrown. */
@@ -107,12 +108,12 @@ export class DnsServer {
     // A container's name has only an IPv4 address: AAAA and the rest get an empty answer, so
     // resolvers do not go on to ask the world about it.
     if (known) return answer(question, RCODE.noError, question.type === TYPE_A ? known : [], TTL);
-    return (await this.#forward(message)) ?? answer(question, RCODE.serverFailure);
+    return (await this.#forward(message, client.replace(/^::ffff:/, ""))) ?? answer(question, RCODE.serverFailure);
   }
 
   /** Asks each upstream in turn over UDP from a fresh port; the first answer with the query's ID wins. */
-  async #forward(message: Uint8Array): Promise<Uint8Array | undefined> {
-    for (const upstream of this.upstreams()) {
+  async #forward(message: Uint8Array, client: string): Promise<Uint8Array | undefined> {
+    for (const upstream of this.upstreams(client)) {
       const reply = await askUpstream(upstream, message);
       if (reply) return reply;
     }
