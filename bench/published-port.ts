@@ -14,7 +14,6 @@
  *   bun bench/published-port.ts [runs] [MB]        (root; dockerd from Debian's docker.io for the comparison)
  *   BENCH_ENGINES=docker bun bench/published-port.ts   (one engine only: bunker or docker)
  */
-import { join } from "node:path";
 import { BIN, run, TestDaemon } from "../test/integration/harness.ts";
 import { Dockerd } from "./dockerd.ts";
 import { median } from "./timing.ts";

@@ -32,3 +32,9 @@ export const u32Attr = (type: number, value: number) => {
   return attr(type, payload);
 };
 
+/** A dotted quad as the four bytes netlink carries. */
+export function ipv4Bytes(address: string): Uint8Array {
+  const parts = address.split(".").map(Number);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) throw new Error(`not an IPv4 address: ${address}`);
+  return Uint8Array.from(parts);
+}

@@ -7,7 +7,7 @@
 import { closeSync, openSync } from "node:fs";
 import { CLONE_NEWNET } from "./constants.ts";
 import * as sys from "./sys.ts";
-import { align, attr, concat, stringAttr, u32Attr } from "./netlink-attrs.ts";
+import { align, attr, concat, ipv4Bytes, stringAttr, u32Attr } from "./netlink-attrs.ts";
 
 const NLMSG_ERROR = 2;
 const NLMSG_DONE = 3;
@@ -76,11 +76,6 @@ function ifinfomsg(index = 0, flags = 0, change = 0): Uint8Array {
   return out;
 }
 
-export function ipv4Bytes(address: string): Uint8Array {
-  const parts = address.split(".").map(Number);
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) throw new Error(`not an IPv4 address: ${address}`);
-  return Uint8Array.from(parts);
-}
 
 function macBytes(mac: string): Uint8Array {
   return Uint8Array.from(mac.split(":").map((byte) => parseInt(byte, 16)));

@@ -7,7 +7,7 @@
  */
 import { closeSync } from "node:fs";
 import * as sys from "./sys.ts";
-import { align, attr, concat } from "./netlink-attrs.ts";
+import { align, attr, concat, ipv4Bytes, stringAttr } from "./netlink-attrs.ts";
 
 const NFNL_SUBSYS_NFTABLES = 10;
 const NFNL_MSG_BATCH_BEGIN = 0x10;
@@ -68,7 +68,6 @@ export interface Chain {
 }
 
 const nested = (type: number, ...parts: Uint8Array[]) => attr(type | NLA_F_NESTED, concat(...parts));
-const string = (type: number, value: string) => attr(type, new TextEncoder().encode(`${value}\0`));
 const be32 = (type: number, value: number) => {
   const payload = new Uint8Array(4);
   new DataView(payload.buffer).setInt32(0, value, false);
@@ -108,10 +107,6 @@ const bitwiseAnd = (mask: Uint8Array) =>
   expression("bitwise", be32(1 /* SREG */, REG_1), be32(2 /* DREG */, REG_1), be32(3 /* LEN */, mask.length), data(4 /* MASK */, mask), data(5 /* XOR */, new Uint8Array(mask.length)));
 const ct = (key: keyof typeof CT_KEY) => expression("ct", be32(1 /* DREG */, REG_1), be32(2 /* KEY */, CT_KEY[key]));
 
-function ipv4(address: string): Uint8Array {
-  return Uint8Array.from(address.split(".").map(Number));
-}
-
 function prefixMask(length: number): Uint8Array {
   const n = length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0;
   return Uint8Array.from([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
@@ -126,7 +121,7 @@ export const match = {
     const [base, length] = subnet.split("/");
     const prefix = length === undefined ? 32 : Number(length);
     const load = payload(1, which === "saddr" ? 12 : 16, 4);
-    return prefix === 32 ? [load, cmp(op, ipv4(base))] : [load, bitwiseAnd(prefixMask(prefix)), cmp(op, ipv4(base))];
+    return prefix === 32 ? [load, cmp(op, ipv4Bytes(base))] : [load, bitwiseAnd(prefixMask(prefix)), cmp(op, ipv4Bytes(base))];
   },
   /** `meta l4proto tcp|udp th dport PORT`. */
   destinationPort: (proto: "tcp" | "udp", port: number) => [
@@ -147,7 +142,7 @@ export const match = {
 };
 
 function verdict(code: number, chain?: string): Expression {
-  const body = nested(NFTA_DATA_VERDICT, be32(NFTA_VERDICT_CODE, code), ...(chain ? [string(NFTA_VERDICT_CHAIN, chain)] : []));
+  const body = nested(NFTA_DATA_VERDICT, be32(NFTA_VERDICT_CODE, code), ...(chain ? [stringAttr(NFTA_VERDICT_CHAIN, chain)] : []));
   return expression("immediate", be32(1 /* DREG */, REG_VERDICT), nested(2 /* DATA */, body));
 }
 
@@ -164,7 +159,7 @@ export const act = {
   masquerade: () => [expression("masq")],
   /** `dnat to ADDRESS:PORT`. */
   dnat: (address: string, port: number) => [
-    immediate(REG_1, ipv4(address)),
+    immediate(REG_1, ipv4Bytes(address)),
     immediate(REG_2, Uint8Array.of(port >> 8, port & 255)),
     expression("nat", be32(1 /* TYPE */, NAT_DNAT), be32(2 /* FAMILY */, NFPROTO_IPV4), be32(3 /* REG_ADDR_MIN */, REG_1), be32(5 /* REG_PROTO_MIN */, REG_2)),
   ],
@@ -187,16 +182,16 @@ function message(type: number, flags: number, seq: number, body: Uint8Array, res
 const nft = (type: number) => (NFNL_SUBSYS_NFTABLES << 8) | type;
 
 function ruleBody(table: string, chain: string, expressions: Expression[]): Uint8Array {
-  const list = expressions.map((e) => nested(NFTA_LIST_ELEM, string(NFTA_EXPR_NAME, e.name), ...(e.data.length ? [nested(NFTA_EXPR_DATA, e.data)] : [])));
-  return concat(string(NFTA_RULE_TABLE, table), string(NFTA_RULE_CHAIN, chain), nested(NFTA_RULE_EXPRESSIONS, ...list));
+  const list = expressions.map((e) => nested(NFTA_LIST_ELEM, stringAttr(NFTA_EXPR_NAME, e.name), ...(e.data.length ? [nested(NFTA_EXPR_DATA, e.data)] : [])));
+  return concat(stringAttr(NFTA_RULE_TABLE, table), stringAttr(NFTA_RULE_CHAIN, chain), nested(NFTA_RULE_EXPRESSIONS, ...list));
 }
 
 function chainBody(table: string, chain: Chain): Uint8Array {
-  const parts = [string(NFTA_CHAIN_TABLE, table), string(NFTA_CHAIN_NAME, chain.name)];
+  const parts = [stringAttr(NFTA_CHAIN_TABLE, table), stringAttr(NFTA_CHAIN_NAME, chain.name)];
   if (chain.base) {
     parts.push(nested(NFTA_CHAIN_HOOK, be32(NFTA_HOOK_HOOKNUM, HOOK[chain.base.hook]), be32(NFTA_HOOK_PRIORITY, chain.base.priority)));
     parts.push(be32(NFTA_CHAIN_POLICY, VERDICT.accept));
-    parts.push(string(NFTA_CHAIN_TYPE, chain.base.type));
+    parts.push(stringAttr(NFTA_CHAIN_TYPE, chain.base.type));
   }
   return concat(...parts);
 }
@@ -212,7 +207,7 @@ export function replaceTable(table: string, chains: Chain[] | undefined): void {
   let seq = 0;
   const add = (type: number, flags: number, body: Uint8Array) => messages.push(message(nft(type), flags | NLM_F_ACK, ++seq, body));
   messages.push(message(NFNL_MSG_BATCH_BEGIN, 0, ++seq, new Uint8Array(), NFNL_SUBSYS_NFTABLES));
-  const name = string(NFTA_TABLE_NAME, table);
+  const name = stringAttr(NFTA_TABLE_NAME, table);
   add(NFT_MSG_NEWTABLE, NLM_F_CREATE, name);
   add(NFT_MSG_DELTABLE, 0, name);
   if (chains) {

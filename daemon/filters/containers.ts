@@ -7,7 +7,7 @@ import { InvalidArgumentError } from "../../src/errors.ts";
 import type { ContainerRecord } from "../../src/container/record.ts";
 import type { ImageStore } from "../../src/image/image-store.ts";
 import type { Image } from "../../src/image/types.ts";
-import { labelMatches } from "./label.ts";
+import { filterValuesHold, labelMatches } from "./label.ts";
 import { pruneFilterOf } from "./prune.ts";
 
 export interface ContainerFilterContext {
@@ -106,16 +106,11 @@ function matchers(context: ContainerFilterContext): Record<string, Matcher> {
   };
 }
 
-/**
- * A predicate for the parsed filters; an unknown filter key is a 400, as in Docker. Values of
- * one key are alternatives (`status=created` or `status=exited`), except labels, which must
- * all hold, as Docker matches them (compose finds a service's containers by three labels).
- */
+/** A predicate for the parsed filters (values combined by `filterValuesHold`); an unknown filter key is a 400, as in Docker. */
 export function containerFilter(filters: Map<string, string[]>, context: ContainerFilterContext): (record: ContainerRecord) => boolean {
   const table = matchers(context);
   for (const key of filters.keys()) if (!(key in table)) throw new InvalidArgumentError(`invalid filter '${key}'`);
-  return (record) =>
-    [...filters].every(([key, values]) => (key === "label" ? values.every((value) => table[key]!(record, value)) : values.some((value) => table[key]!(record, value))));
+  return (record) => [...filters].every(([key, values]) => filterValuesHold(key, values, (value) => table[key]!(record, value)));
 }
 
 /** `container prune`'s filters: `until`, `label`, `label!` (./prune.ts). */

@@ -4,7 +4,7 @@
  * `exec_create: sh`), label (`key` or `key=value` among the actor's attributes), type, volume,
  * network, daemon.
  */
-import { labelMatches } from "./label.ts";
+import { filterValuesHold, labelMatches } from "./label.ts";
 import { InvalidArgumentError } from "../../src/errors.ts";
 import type { EngineEvent } from "../../src/events/event-bus.ts";
 
@@ -38,6 +38,5 @@ function one(key: string, value: string, event: EngineEvent): boolean {
 
 export function eventFilter(filters: Map<string, string[]>): (event: EngineEvent) => boolean {
   for (const key of filters.keys()) if (!KEYS.has(key)) throw new InvalidArgumentError(`invalid filter '${key}'`);
-  // Labels must all hold, as Docker matches them; other keys' values are alternatives.
-  return (event) => [...filters].every(([key, values]) => (key === "label" ? values.every((value) => one(key, value, event)) : values.some((value) => one(key, value, event))));
+  return (event) => [...filters].every(([key, values]) => filterValuesHold(key, values, (value) => one(key, value, event)));
 }

@@ -70,19 +70,18 @@ export class ContainerNetworking {
   }
 
   /** Records from before user-defined networks: on the default bridge when in bridge mode, with the endpoint they had. */
-  migrate(record: ContainerRecord): boolean {
-    if (record.Networks) return false;
+  migrate(record: ContainerRecord): void {
+    if (record.Networks) return;
     const bridge = this.networks.defaultBridge;
     const onBridge = parseNetworkMode(record.HostConfig.NetworkMode).kind === "bridge" && bridge;
     record.Networks = onBridge ? { [bridge.id]: { Aliases: [], ...(record.Endpoint ? { Endpoint: { ...record.Endpoint, NetworkID: bridge.id, Interface: "eth0" } } : {}) } } : {};
     delete record.Endpoint;
-    return true;
   }
 
   /** The container's networks by name, those since removed left out. */
   viewsOf(record: ContainerRecord): NetworkView[] {
     return Object.entries(record.Networks ?? {}).flatMap(([id, attachment]) => {
-      const network = this.networks.list().find((n) => n.id === id);
+      const network = this.networks.byId(id);
       return network ? [{ id, name: network.name, attachment }] : [];
     });
   }
@@ -193,7 +192,7 @@ export class ContainerNetworking {
       while (used.has(`eth${n}`)) n++;
       const endpoint = network.bridge!.endpointFor(record.Id, `eth${n}`, attachment.IPv4Address);
       // The first network with a way out gives the container its default route, as at a start.
-      const routed = Object.entries(networks).some(([id, a]) => a.Endpoint && !this.networks.find(id).internal);
+      const routed = Object.entries(networks).some(([id, a]) => a.Endpoint && this.networks.byId(id)?.internal === false);
       try {
         network.bridge!.connect(endpoint, pid, { defaultRoute: !network.internal && !routed });
       } catch (err) {
@@ -228,6 +227,6 @@ export class ContainerNetworking {
   }
 
   #bridgeOf(networkId: string) {
-    return this.networks.list().find((network) => network.id === networkId)?.bridge;
+    return this.networks.byId(networkId)?.bridge;
   }
 }

@@ -37,26 +37,27 @@ export class ContainerVolumes {
   /** Before a start: the volumes with driver options mounted on their data directories (a failure fails the start). */
   mountDriverVolumes(record: ContainerRecord): void {
     const done: string[] = [];
-    try {
-      for (const name of this.#driverVolumes(record)) {
-        this.#mounts.acquire(name, this.volumes.get(name).Options!, this.volumes.dataPath(name), record.Id);
-        done.push(name);
+    for (const name of this.#driverVolumes(record)) {
+      const dataPath = this.volumes.dataPath(name);
+      try {
+        this.#mounts.acquire(dataPath, this.volumes.get(name).Options!, record.Id);
+      } catch (err) {
+        for (const mounted of done) this.#mounts.release(mounted, record.Id);
+        throw new EngineError(`error while mounting volume '${dataPath}': ${(err as Error).message}`);
       }
-    } catch (err) {
-      for (const name of done) this.#mounts.release(name, this.volumes.dataPath(name), record.Id);
-      throw new EngineError(`error while mounting volume '${this.volumes.dataPath(this.#driverVolumes(record)[done.length]!)}': ${(err as Error).message}`);
+      done.push(dataPath);
     }
   }
 
   /** After an exit or a failed start: the last container out unmounts. */
   unmountDriverVolumes(record: ContainerRecord): void {
-    for (const name of this.#driverVolumes(record)) this.#mounts.release(name, this.volumes.dataPath(name), record.Id);
+    for (const name of this.#driverVolumes(record)) this.#mounts.release(this.volumes.dataPath(name), record.Id);
   }
 
   /** At daemon start: the survivors keep their volumes mounted; every other driver volume's mount goes. */
   adoptDriverVolumes(survivors: ContainerRecord[]): void {
     for (const record of survivors) this.mountDriverVolumes(record);
-    for (const volume of this.volumes.list()) if (volume.Options) this.#mounts.unmountUnused(this.volumes.dataPath(volume.Name), volume.Name);
+    for (const volume of this.volumes.list()) if (volume.Options) this.#mounts.unmountUnused(this.volumes.dataPath(volume.Name));
   }
 
   exited(record: ContainerRecord): void {

@@ -159,7 +159,7 @@ export interface ContainerRecord {
    * The bridge networks it is on, by network ID, in the order joined (the first is the one of
    * `NetworkMode`), each with its aliases and chosen address, and its endpoint while it runs:
    * an address stays taken as long as an endpoint is set. Absent in records written before
-   * user-defined networks (./network-attachments.ts reads those).
+   * user-defined networks (ContainerNetworking.migrate reads those).
    */
   Networks?: Record<string, NetworkAttachment>;
   /** Records before user-defined networks: the endpoint on the default bridge. */

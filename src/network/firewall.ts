@@ -103,14 +103,13 @@ export class Firewall {
   }
 
   #chains(): Chain[] {
-    const networks = this.#networks;
     const rule = (...parts: Expression[][]) => parts.flat();
     const postrouting: Expression[][] = [];
     const prerouting: Expression[][] = [];
     const forward: Expression[][] = [];
     const input: Expression[][] = [];
     const isolation: Expression[][] = [];
-    for (const { bridge, internal } of networks) {
+    for (const { bridge, internal } of this.#networks) {
       const name = bridge.name;
       isolation.push(rule(match.oifname(name), act.drop()));
       prerouting.push(rule(match.iifname(name), act.return()));

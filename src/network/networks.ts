@@ -15,7 +15,7 @@ import { ensureBridge, freeSubnet } from "./bridge.ts";
 import { DnsServer } from "./dns/dns-server.ts";
 import { Firewall, firewallTable } from "./firewall.ts";
 import { upstreamResolvers } from "./host-resolvers.ts";
-import { formatSubnet, mask, overlaps, parseCidr, subnetOf, toDotted, toNumber, type Subnet } from "./ipv4.ts";
+import { formatSubnet, overlaps, parseCidr, subnetOf, toDotted, type Subnet } from "./ipv4.ts";
 import { NetworkStore, type NetworkRecord } from "./network-store.ts";
 
 export type NetworkDriver = "bridge" | "host" | "null";
@@ -140,6 +140,11 @@ export class Networks {
     return [...this.#networks.values()];
   }
 
+  /** By full ID only, without the 404: a container's record names its networks so. */
+  byId(id: string): NetworkInfo | undefined {
+    return this.#networks.get(id);
+  }
+
   /** By full ID, exact name, then unique ID prefix; Docker's 404 wording. */
   find(ref: string): NetworkInfo {
     const byId = this.#networks.get(ref);
@@ -248,15 +253,14 @@ export class Networks {
     const others = this.list().flatMap((network) => (network.bridge ? [network.bridge.bridge.subnet] : []));
     let subnet: Subnet;
     if (spec.subnet) {
-      const [base, length] = spec.subnet.split("/");
-      subnet = parseCidr(`${base}/${length}`).subnet;
+      subnet = parseCidr(spec.subnet).subnet;
       if (others.some((other) => overlaps(other, subnet))) throw new ForbiddenError(`Pool overlaps with other one on this address space`);
     } else {
       if (spec.gateway) throw new InvalidArgumentError("a gateway needs a subnet: give --subnet too");
       subnet = Netlink.with((netlink) => freeSubnet(netlink, others));
     }
     const gateway = spec.gateway ?? toDotted(subnet.base + 1);
-    if (((toNumber(gateway) & mask(subnet.prefixLength)) >>> 0) !== subnet.base) throw new InvalidArgumentError(`gateway ${gateway} is not in subnet ${formatSubnet(subnet)}`);
+    if (subnetOf(gateway, subnet.prefixLength).base !== subnet.base) throw new InvalidArgumentError(`gateway ${gateway} is not in subnet ${formatSubnet(subnet)}`);
     return { subnet, gateway };
   }
 
@@ -294,15 +298,18 @@ export class Networks {
    * only tell the world our names); any other dotted name is left to the upstream resolvers.
    */
   #resolve(network: NetworkInfo, query: string, client: string): string[] | "unknown" | undefined {
-    const asker = this.members(network.id).find((m) => m.address === client);
-    const visible = asker ? this.list().filter((n) => this.members(n.id).some((m) => m.id === asker.id)) : [network];
+    // Each network's members once per question: every lookup of them scans the container records.
+    const members = new Map(this.list().map((n) => [n.id, this.members(n.id)]));
+    const asker = members.get(network.id)!.find((m) => m.address === client);
+    const visible = asker ? this.list().filter((n) => members.get(n.id)!.some((m) => m.id === asker.id)) : [network];
     let scoped = false;
     for (const candidate of visible) {
       const domain = `.${candidate.name.toLowerCase()}`;
       const inDomain = query.endsWith(domain);
       scoped ||= inDomain;
       const name = inDomain ? query.slice(0, -domain.length) : query;
-      const found = this.members(candidate.id)
+      const found = members
+        .get(candidate.id)!
         .filter((m) => m.name.toLowerCase() === name || m.aliases.some((alias) => alias.toLowerCase() === name) || (name.length >= 12 && m.id.startsWith(name)))
         .map((m) => m.address);
       if (found.length > 0) return found;

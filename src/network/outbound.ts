@@ -28,7 +28,7 @@ export function setupOutbound(bridge: Bridge): string[] {
 }
 
 /** Chain and table names for this bridge: other daemons on other bridges keep theirs. */
-export function ruleSetName(bridge: string): string {
+function ruleSetName(bridge: string): string {
   return `BUNKER-${bridge}`;
 }
 

@@ -20,29 +20,29 @@ export function checkVolumeOptions(name: string, options: Record<string, string>
   return { ...(options.type ? { type: options.type } : {}), ...(options.device ? { device: options.device } : {}), ...(options.o ? { o: options.o } : {}) };
 }
 
+/** Volumes by their data directory, each with the containers using it. */
 export class VolumeMounts {
-  /** Per mounted volume, the containers using it. */
   readonly #users = new Map<string, Set<string>>();
 
   /** Mounts the volume for `containerId` unless it is already (another container, or one that outlived a daemon). */
-  acquire(name: string, options: VolumeOptions, dataPath: string, containerId: string): void {
-    const users = this.#users.get(name) ?? new Set<string>();
+  acquire(dataPath: string, options: VolumeOptions, containerId: string): void {
+    const users = this.#users.get(dataPath) ?? new Set<string>();
     if (users.size === 0 && !mountPoints().includes(dataPath)) mountVolume(options, dataPath);
     users.add(containerId);
-    this.#users.set(name, users);
+    this.#users.set(dataPath, users);
   }
 
   /** The container is done with it: the last one out unmounts. */
-  release(name: string, dataPath: string, containerId: string): void {
-    const users = this.#users.get(name);
+  release(dataPath: string, containerId: string): void {
+    const users = this.#users.get(dataPath);
     if (!users?.delete(containerId) || users.size > 0) return;
-    this.#users.delete(name);
+    this.#users.delete(dataPath);
     unmount(dataPath);
   }
 
   /** At daemon start: a mounted volume that no surviving container uses is what a killed daemon left. */
-  unmountUnused(dataPath: string, name: string): void {
-    if (!this.#users.has(name) && mountPoints().includes(dataPath)) unmount(dataPath);
+  unmountUnused(dataPath: string): void {
+    if (!this.#users.has(dataPath) && mountPoints().includes(dataPath)) unmount(dataPath);
   }
 }
 

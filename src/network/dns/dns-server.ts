@@ -100,15 +100,17 @@ export class DnsServer {
     });
   }
 
-  async #respond(message: Uint8Array, client: string): Promise<Uint8Array | undefined> {
+  /** `from`: the client's address as the socket gives it (IPv4-mapped on a dual-stack TCP socket). */
+  async #respond(message: Uint8Array, from: string): Promise<Uint8Array | undefined> {
     const question = parseQuery(message);
     if (!question) return failureFor(message);
-    const known = this.lookup(question.name, client.replace(/^::ffff:/, ""));
+    const client = from.replace(/^::ffff:/, "");
+    const known = this.lookup(question.name, client);
     if (known === "unknown") return answer(question, RCODE.nameError);
     // A container's name has only an IPv4 address: AAAA and the rest get an empty answer, so
     // resolvers do not go on to ask the world about it.
     if (known) return answer(question, RCODE.noError, question.type === TYPE_A ? known : [], TTL);
-    return (await this.#forward(message, client.replace(/^::ffff:/, ""))) ?? answer(question, RCODE.serverFailure);
+    return (await this.#forward(message, client)) ?? answer(question, RCODE.serverFailure);
   }
 
   /** Asks each upstream in turn over UDP from a fresh port; the first answer with the query's ID wins. */
